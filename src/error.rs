@@ -229,7 +229,6 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 
 /// The candidate closest to `name` by edit distance, if it is close enough to
 /// be a plausible typo.
-#[allow(dead_code)] // used by infer (in progress)
 pub(crate) fn suggest<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,

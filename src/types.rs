@@ -11,6 +11,9 @@
 //! along that ranking.  Byte strings stand outside the ranking: they can only
 //! meet other byte strings.
 
+use crate::array::{Input, Value};
+use crate::vm::Prim;
+use ndarray::{ArrayD, ArrayViewD, CowArray, IxDyn};
 use num_complex::Complex64;
 use std::fmt;
 
@@ -283,16 +286,22 @@ mod sealed {
 /// `f32`, `f64` and [`Complex64`].
 ///
 /// The trait is sealed; it ties each type to its [`DType`] and converts
-/// between the type and [`Scalar`].
-pub trait Element:
-    sealed::Sealed + Copy + Default + PartialEq + Send + Sync + fmt::Debug + 'static
-{
+/// between the type, [`Scalar`], [`Input`] and [`Value`].
+pub trait Element: sealed::Sealed + Prim + fmt::Debug + PartialEq {
     /// The dtype of this element type.
     const DTYPE: DType;
     /// Wraps a value as a [`Scalar`].
     fn to_scalar(self) -> Scalar;
     /// Unwraps a [`Scalar`] of exactly this dtype.
     fn from_scalar(s: &Scalar) -> Option<Self>;
+    /// Wraps an array as an [`Input`].
+    fn input(a: CowArray<'_, Self, IxDyn>) -> Input<'_>;
+    /// Views an [`Input`] of this dtype.
+    fn input_view<'b>(i: &'b Input<'_>) -> Option<ArrayViewD<'b, Self>>;
+    /// Wraps a result array as a [`Value`].
+    fn value(a: ArrayD<Self>) -> Value;
+    /// Unwraps a [`Value`] of this dtype (gives the value back otherwise).
+    fn from_value(v: Value) -> Result<ArrayD<Self>, Value>;
 }
 
 macro_rules! impl_element {
@@ -306,6 +315,24 @@ macro_rules! impl_element {
                 match s {
                     Scalar::$variant(v) => Some(*v),
                     _ => None,
+                }
+            }
+            fn input(a: CowArray<'_, Self, IxDyn>) -> Input<'_> {
+                Input::$variant(a)
+            }
+            fn input_view<'b>(i: &'b Input<'_>) -> Option<ArrayViewD<'b, Self>> {
+                match i {
+                    Input::$variant(a) => Some(a.view()),
+                    _ => None,
+                }
+            }
+            fn value(a: ArrayD<Self>) -> Value {
+                Value::$variant(a)
+            }
+            fn from_value(v: Value) -> Result<ArrayD<Self>, Value> {
+                match v {
+                    Value::$variant(a) => Ok(a),
+                    other => Err(other),
                 }
             }
         }

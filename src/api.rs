@@ -1,0 +1,436 @@
+//! The public entry points: [`Vars`], [`evaluate`] and the compiled
+//! [`Expression`].
+//!
+//! In: an expression string and named arrays.  Out: a [`Value`] (or the
+//! caller's output array filled in), or an [`Error`] that shows where in the
+//! string the problem is.
+//!
+//! [`evaluate`] compiles on first use and keeps the compiled expression in a
+//! process-wide cache keyed by the string and the input dtypes, so calling
+//! it in a loop does not re-parse (numexpr does the same).  [`Expression`]
+//! is the explicit compile-once object: immutable, `Send + Sync`, usable
+//! from many threads at once; each evaluation borrows per-thread scratch
+//! buffers from a pool inside it.
+
+use crate::array::{Input, Value};
+use crate::ast::Ast;
+use crate::error::{Error, ErrorKind, Result};
+use crate::exec::{self, ScratchPool, Threads};
+use crate::ir::InputDecl;
+use crate::program::Program;
+use crate::types::{DType, Element};
+use crate::{compile, infer, parse};
+use ndarray::{ArrayBase, ArrayView, ArrayViewMut, CowArray, Data, Dimension};
+use num_complex::Complex64;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Named input arrays for an evaluation.
+///
+/// Arrays are borrowed (any ndarray array or view, of any dimension and
+/// memory layout) or owned (scalars become 0-d arrays).
+///
+/// ```
+/// use ndexpr::Vars;
+/// use ndarray::array;
+/// let a = array![[1.0, 2.0], [3.0, 4.0]];
+/// let mut vars = Vars::new();
+/// vars.insert("a", &a).insert("t", a.t()).insert("k", 2.5);
+/// assert_eq!(vars.len(), 3);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Vars<'a> {
+    entries: Vec<(String, Input<'a>)>,
+}
+
+/// Something that can be an input array: ndarray arrays and views, slices,
+/// vectors and scalars of the six element types.
+pub trait IntoInput<'a> {
+    /// Converts into an [`Input`].
+    fn into_input(self) -> Input<'a>;
+}
+
+impl<'a> IntoInput<'a> for Input<'a> {
+    fn into_input(self) -> Input<'a> {
+        self
+    }
+}
+
+impl<'a, T: Element, S: Data<Elem = T>, D: Dimension> IntoInput<'a> for &'a ArrayBase<S, D> {
+    fn into_input(self) -> Input<'a> {
+        T::input(CowArray::from(self.view().into_dyn()))
+    }
+}
+
+impl<'a, T: Element, D: Dimension> IntoInput<'a> for ArrayView<'a, T, D> {
+    fn into_input(self) -> Input<'a> {
+        T::input(CowArray::from(self.into_dyn()))
+    }
+}
+
+impl<'a, T: Element, D: Dimension> IntoInput<'a> for ndarray::Array<T, D> {
+    fn into_input(self) -> Input<'a> {
+        T::input(CowArray::from(self.into_dyn()))
+    }
+}
+
+impl<'a, T: Element> IntoInput<'a> for &'a [T] {
+    fn into_input(self) -> Input<'a> {
+        T::input(CowArray::from(ArrayView::from(self).into_dyn()))
+    }
+}
+
+impl<'a, T: Element> IntoInput<'a> for &'a Vec<T> {
+    fn into_input(self) -> Input<'a> {
+        self.as_slice().into_input()
+    }
+}
+
+macro_rules! scalar_input {
+    ($($t:ty),*) => {$(
+        impl<'a> IntoInput<'a> for $t {
+            fn into_input(self) -> Input<'a> {
+                <$t>::input(CowArray::from(ndarray::arr0(self).into_dyn()))
+            }
+        }
+    )*};
+}
+scalar_input!(bool, i32, i64, f32, f64, Complex64);
+
+impl<'a> Vars<'a> {
+    /// No variables.
+    pub fn new() -> Self {
+        Vars::default()
+    }
+
+    /// Adds (or replaces) the variable `name`.
+    pub fn insert(&mut self, name: impl Into<String>, value: impl IntoInput<'a>) -> &mut Self {
+        let name = name.into();
+        let input = value.into_input();
+        match self.entries.iter_mut().find(|(n, _)| *n == name) {
+            Some(entry) => entry.1 = input,
+            None => self.entries.push((name, input)),
+        }
+        self
+    }
+
+    /// Adds the variable `name` and returns `self` (for chaining).
+    pub fn with(mut self, name: impl Into<String>, value: impl IntoInput<'a>) -> Self {
+        self.insert(name, value);
+        self
+    }
+
+    /// Adds a byte-string variable: `strings` is a `u8` array whose last
+    /// axis is the string width (shorter strings padded with NULs).
+    ///
+    /// ```
+    /// # use ndexpr::{evaluate, Vars};
+    /// let names = ndarray::arr2(b"abcbcdxyz".chunks(3).map(|c| [c[0], c[1], c[2]]).collect::<Vec<_>>().as_slice());
+    /// let mut vars = Vars::new();
+    /// vars.insert_bytes("s", names.view());
+    /// let hit = evaluate("contains(s, b'bc')", &vars).unwrap().into_bool().unwrap();
+    /// assert_eq!(hit.as_slice().unwrap(), &[true, true, false]);
+    /// ```
+    pub fn insert_bytes<D: Dimension>(
+        &mut self,
+        name: impl Into<String>,
+        strings: ArrayView<'a, u8, D>,
+    ) -> &mut Self {
+        let name = name.into();
+        let input = Input::Bytes(CowArray::from(strings.into_dyn()));
+        match self.entries.iter_mut().find(|(n, _)| *n == name) {
+            Some(entry) => entry.1 = input,
+            None => self.entries.push((name, input)),
+        }
+        self
+    }
+
+    /// The variable `name`.
+    pub fn get(&self, name: &str) -> Option<&Input<'a>> {
+        self.entries.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// Number of variables.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when there are no variables.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The names and dtypes of the variables, sorted by name.
+    pub fn signature(&self) -> Vec<InputDecl> {
+        let mut sig: Vec<InputDecl> = self
+            .entries
+            .iter()
+            .map(|(n, v)| InputDecl {
+                name: n.clone(),
+                dtype: v.dtype(),
+            })
+            .collect();
+        sig.sort_by(|a, b| a.name.cmp(&b.name));
+        sig
+    }
+}
+
+/// Builds a [`Vars`] in one expression: `vars! { "a" => &a, "b" => 2.0 }`.
+///
+/// ```
+/// # use ndexpr::{evaluate, vars};
+/// let a = ndarray::array![1.0, 2.0, 3.0];
+/// let v = evaluate("a * k", &vars! { "a" => &a, "k" => 2.0 }).unwrap();
+/// assert_eq!(v.into_f64().unwrap().as_slice().unwrap(), &[2.0, 4.0, 6.0]);
+/// ```
+#[macro_export]
+macro_rules! vars {
+    () => { $crate::Vars::new() };
+    // One expression, so that temporaries in the values (`&array![..]`)
+    // live until the end of the caller's statement.
+    ($($name:expr => $value:expr),+ $(,)?) => {
+        $crate::Vars::new()$(.with($name, $value))+
+    };
+}
+
+/// Options for an evaluation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// How many threads to use (default: the current rayon pool).
+    pub threads: Threads,
+}
+
+impl Options {
+    /// Default options.
+    pub fn new() -> Self {
+        Options::default()
+    }
+
+    /// Sets the thread option.
+    pub fn threads(mut self, threads: Threads) -> Self {
+        self.threads = threads;
+        self
+    }
+
+    /// Runs on the calling thread only.
+    pub fn serial() -> Self {
+        Options {
+            threads: Threads::Serial,
+        }
+    }
+}
+
+/// A compiled expression: parse and type-check once, evaluate many times.
+///
+/// The program is fixed for the input dtypes it was compiled for; shapes
+/// may change from call to call.  An `Expression` is `Send + Sync` and can
+/// be evaluated from many threads at once.
+///
+/// ```
+/// use ndexpr::{DType, Expression, vars};
+/// let expr = Expression::new("2*a**3 - 4*a**5 + 6*log(a)", &[("a", DType::Float64)]).unwrap();
+/// for n in [3, 1000] {
+///     let a = ndarray::Array1::linspace(0.5, 1.0, n);
+///     let r = expr.evaluate(&vars! { "a" => &a }).unwrap().into_f64().unwrap();
+///     assert_eq!(r.len(), n);
+/// }
+/// ```
+#[derive(Debug)]
+pub struct Expression {
+    source: Arc<str>,
+    ast: Ast,
+    program: Program,
+    scratch: ScratchPool,
+}
+
+impl Expression {
+    /// Compiles `expr` for variables of the given names and dtypes.
+    /// Variables not named in the expression are ignored.
+    pub fn new(expr: &str, variables: &[(&str, DType)]) -> Result<Expression> {
+        let decls: Vec<InputDecl> = variables
+            .iter()
+            .map(|&(name, dtype)| InputDecl {
+                name: name.to_string(),
+                dtype,
+            })
+            .collect();
+        Self::with_signature(expr, &decls)
+    }
+
+    /// Compiles `expr` for the names and dtypes of `vars` (the arrays
+    /// themselves are not read).
+    pub fn for_vars(expr: &str, vars: &Vars<'_>) -> Result<Expression> {
+        Self::with_signature(expr, &vars.signature())
+    }
+
+    fn with_signature(expr: &str, decls: &[InputDecl]) -> Result<Expression> {
+        let source: Arc<str> = Arc::from(expr);
+        let build = || -> Result<(Ast, Program)> {
+            let ast = parse::parse(expr)?;
+            let ir = infer::infer(&ast, decls)?;
+            let program = compile::compile(&ir)?;
+            Ok((ast, program))
+        };
+        let (ast, program) = build().map_err(|e| e.with_expr(&source))?;
+        Ok(Expression {
+            source,
+            ast,
+            program,
+            scratch: ScratchPool::default(),
+        })
+    }
+
+    /// The expression text.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The parsed expression.
+    pub fn ast(&self) -> &Ast {
+        &self.ast
+    }
+
+    /// The compiled program (print it to see the disassembly).
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// The variables the expression reads, with their dtypes, by name.
+    pub fn inputs(&self) -> &[InputDecl] {
+        &self.program.inputs
+    }
+
+    /// The dtype of the result.
+    pub fn result_dtype(&self) -> DType {
+        self.program.result_dtype()
+    }
+
+    /// Evaluates over `vars`.
+    pub fn evaluate(&self, vars: &Vars<'_>) -> Result<Value> {
+        self.evaluate_with(vars, &Options::default())
+    }
+
+    /// Evaluates over `vars` with `options`.
+    pub fn evaluate_with(&self, vars: &Vars<'_>, options: &Options) -> Result<Value> {
+        let inputs = self.bind(vars)?;
+        exec::evaluate(&self.program, &inputs, options.threads, &self.scratch)
+            .map_err(|e| e.with_expr(&self.source))
+    }
+
+    /// Evaluates over `vars` into `out`, allocating nothing for the result.
+    /// `out` must have the result's dtype and its broadcast shape (or a
+    /// shape the inputs broadcast to), in any memory layout.
+    ///
+    /// ```
+    /// # use ndexpr::{DType, Expression, Options, vars};
+    /// let expr = Expression::new("a * 2", &[("a", DType::Float64)]).unwrap();
+    /// let a = ndarray::array![1.0, 2.0];
+    /// let mut out = ndarray::Array1::<f64>::zeros(2);
+    /// expr.evaluate_into(&vars! { "a" => &a }, out.view_mut(), &Options::new()).unwrap();
+    /// assert_eq!(out, ndarray::array![2.0, 4.0]);
+    /// ```
+    pub fn evaluate_into<T: Element, D: Dimension>(
+        &self,
+        vars: &Vars<'_>,
+        out: ArrayViewMut<'_, T, D>,
+        options: &Options,
+    ) -> Result<()> {
+        let inputs = self.bind(vars)?;
+        exec::evaluate_into(
+            &self.program,
+            &inputs,
+            out.into_dyn(),
+            options.threads,
+            &self.scratch,
+        )
+        .map_err(|e| e.with_expr(&self.source))
+    }
+
+    /// The inputs in program order, checked against the compiled dtypes.
+    fn bind<'v>(&self, vars: &'v Vars<'_>) -> Result<Vec<Input<'v>>> {
+        self.program
+            .inputs
+            .iter()
+            .map(|decl| {
+                let input = vars.get(&decl.name).ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::UnknownVariable,
+                        format!("variable `{}` was not given", decl.name),
+                    )
+                })?;
+                if input.dtype() != decl.dtype {
+                    return Err(Error::new(
+                        ErrorKind::Type,
+                        format!(
+                            "variable `{}` is {} but the expression was compiled for {}",
+                            decl.name,
+                            input.dtype(),
+                            decl.dtype
+                        ),
+                    ));
+                }
+                if input.dtype() == DType::Bytes
+                    && input.bytes_view().is_some_and(|v| v.ndim() == 0)
+                {
+                    return Err(Error::new(
+                        ErrorKind::Shape,
+                        format!(
+                            "byte-string variable `{}` needs a last axis for the string width",
+                            decl.name
+                        ),
+                    ));
+                }
+                Ok(input.reborrow())
+            })
+            .collect::<Result<Vec<_>>>()
+            .map_err(|e| e.with_expr(&self.source))
+    }
+}
+
+/// Compiled expressions kept by [`evaluate`].
+const CACHE_CAPACITY: usize = 256;
+
+type CacheKey = (Box<str>, Vec<(String, DType)>);
+
+fn cache() -> &'static Mutex<HashMap<CacheKey, Arc<Expression>>> {
+    static CACHE: OnceLock<Mutex<HashMap<CacheKey, Arc<Expression>>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// The compiled expression for `expr` and the dtypes of `vars`, from the
+/// cache or freshly compiled.
+pub fn compiled(expr: &str, vars: &Vars<'_>) -> Result<Arc<Expression>> {
+    let sig = vars.signature();
+    let key: CacheKey = (
+        expr.into(),
+        sig.iter().map(|d| (d.name.clone(), d.dtype)).collect(),
+    );
+    if let Some(hit) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(Arc::clone(hit));
+    }
+    let compiled = Arc::new(Expression::with_signature(expr, &sig)?);
+    let mut cache = cache().lock().unwrap_or_else(|e| e.into_inner());
+    if cache.len() >= CACHE_CAPACITY {
+        cache.clear();
+    }
+    cache.insert(key, Arc::clone(&compiled));
+    Ok(compiled)
+}
+
+/// Evaluates `expr` over `vars`.
+///
+/// ```
+/// use ndexpr::{evaluate, vars};
+/// let a = ndarray::array![1.0, 2.0, 3.0];
+/// let b = ndarray::array![0.5, 0.5, 0.5];
+/// let r = evaluate("a**2 + 3*b", &vars! { "a" => &a, "b" => &b }).unwrap();
+/// assert_eq!(r.into_f64().unwrap().as_slice().unwrap(), &[2.5, 5.5, 10.5]);
+/// ```
+pub fn evaluate(expr: &str, vars: &Vars<'_>) -> Result<Value> {
+    evaluate_with(expr, vars, &Options::default())
+}
+
+/// Evaluates `expr` over `vars` with `options`.
+pub fn evaluate_with(expr: &str, vars: &Vars<'_>, options: &Options) -> Result<Value> {
+    compiled(expr, vars)?.evaluate_with(vars, options)
+}

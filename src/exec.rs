@@ -1,0 +1,841 @@
+//! Execution: runs a [`Program`] over whole arrays, in parallel.
+//!
+//! In: a program, its input arrays and the threading option.  Out: the
+//! result array (or the caller's output filled in).
+//!
+//! The broadcast iteration space is cut into tasks ([`Plan`]) of about
+//! [`TASK_LEN`] elements; rayon runs the tasks in the *caller's* pool (the
+//! global one unless the caller installed another), each task with a
+//! [`Scratch`] taken from the expression's pool.  A task walks its range
+//! block by block: gather the strided inputs of the block, run the program,
+//! and write the block of output in place.  Reductions fold each block
+//! into an accumulator and combine tasks in task order, so their results do
+//! not depend on the number of threads.
+
+use crate::array::{Input, Value};
+use crate::broadcast::{Plan, Task, broadcast_shapes, checked_len, fmt_shape};
+use crate::error::{Error, ErrorKind, Result};
+use crate::ir::ReduceOp;
+use crate::kernels::reduce::{self, Reducer};
+use crate::program::{Opcode, Operand, Program};
+use crate::types::{DType, Element, Scalar};
+use crate::vm::{Arg, Binding, Frame, Pools, Scratch, Slice, run_block};
+use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, IxDyn, Slice as Range1};
+use num_complex::Complex64;
+use rayon::prelude::*;
+use std::num::NonZeroUsize;
+use std::sync::Mutex;
+
+/// Elements per task: the unit of parallel work (and of deterministic
+/// combination for reductions).
+pub const TASK_LEN: usize = 1 << 15;
+
+/// Most elements per block; blocks shrink so that a thread's registers
+/// stay within [`BLOCK_BYTES`].
+pub const MAX_BLOCK: usize = 4096;
+
+/// Budget for one thread's block-sized buffers.
+pub const BLOCK_BYTES: usize = 512 * 1024;
+
+/// How many threads an evaluation may use.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Threads {
+    /// All threads of the current rayon pool (the caller's, if it runs
+    /// inside `ThreadPool::install`; otherwise the global pool).
+    #[default]
+    Auto,
+    /// On the calling thread only.
+    Serial,
+    /// At most this many threads of the current rayon pool at once.
+    Max(NonZeroUsize),
+}
+
+/// Per-thread scratch buffers, reused across calls.
+#[derive(Debug, Default)]
+pub struct ScratchPool {
+    free: Mutex<Vec<Scratch>>,
+}
+
+/// Scratches kept for reuse (the rest are dropped).
+const POOLED: usize = 64;
+
+impl ScratchPool {
+    fn get(&self) -> Scratch {
+        self.free
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .unwrap_or_default()
+    }
+
+    fn put(&self, s: Scratch) {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        if free.len() < POOLED {
+            free.push(s);
+        }
+    }
+}
+
+/// How one input is read during an evaluation.
+enum Source<'a> {
+    Scalar(Scalar),
+    Direct(Slice<'a>),
+    /// Broadcast (and permuted) to the iteration shape.
+    Strided(Input<'a>),
+}
+
+/// An evaluation in progress.
+struct Run<'p, 'a> {
+    program: &'p Program,
+    sources: Vec<Source<'a>>,
+    /// Logical broadcast shape of the expression's value.
+    shape: Vec<usize>,
+    /// Iteration shape (permuted for axis reductions; never empty).
+    iter_shape: Vec<usize>,
+    block: usize,
+    threads: Threads,
+    pool: &'p ScratchPool,
+}
+
+macro_rules! dispatch {
+    // Runs `$body` with `$T` bound to the element type of numeric `$dtype`.
+    ($dtype:expr, $T:ident => $body:expr, bytes => $bytes:expr) => {
+        match $dtype {
+            DType::Bool => {
+                type $T = bool;
+                $body
+            }
+            DType::Int32 => {
+                type $T = i32;
+                $body
+            }
+            DType::Int64 => {
+                type $T = i64;
+                $body
+            }
+            DType::Float32 => {
+                type $T = f32;
+                $body
+            }
+            DType::Float64 => {
+                type $T = f64;
+                $body
+            }
+            DType::Complex128 => {
+                type $T = Complex64;
+                $body
+            }
+            DType::Bytes => $bytes,
+        }
+    };
+}
+
+/// Evaluates `program` on `inputs` (in the program's input order).
+pub(crate) fn evaluate(
+    program: &Program,
+    inputs: &[Input<'_>],
+    threads: Threads,
+    pool: &ScratchPool,
+) -> Result<Value> {
+    let run = Run::new(program, inputs, threads, pool)?;
+    match program.reduction {
+        Some(red) => run.reduce(red.op, red.axis),
+        None => dispatch!(program.value_dtype, T => {
+            let len = checked_len(&run.shape)?;
+            let mut data = alloc::<T>(len, &run.shape)?;
+            run.elementwise::<T>(&mut data);
+            Ok(T::value(ArrayD::from_shape_vec(IxDyn(&run.shape), data).expect("shape matches")))
+        }, bytes => run.bytes_result()),
+    }
+}
+
+/// Evaluates `program` into `out`, whose dtype must be the result's and
+/// whose shape must be the result's broadcast shape.
+pub(crate) fn evaluate_into<T: Element>(
+    program: &Program,
+    inputs: &[Input<'_>],
+    mut out: ArrayViewMutD<'_, T>,
+    threads: Threads,
+    pool: &ScratchPool,
+) -> Result<()> {
+    if program.reduction.is_some() {
+        let value = evaluate(program, inputs, threads, pool)?;
+        let shape = value.shape().to_vec();
+        let arr = value.into_array::<T>()?;
+        check_out_shape(out.shape(), &shape)?;
+        out.assign(&arr);
+        return Ok(());
+    }
+    if T::DTYPE != program.value_dtype {
+        return Err(Error::new(
+            ErrorKind::Type,
+            format!(
+                "the output array has dtype {} but the expression's result is {}",
+                T::DTYPE,
+                program.value_dtype
+            ),
+        ));
+    }
+    let mut run = Run::new(program, inputs, threads, pool)?;
+    if out.shape() != run.shape.as_slice() {
+        // Inputs broadcast to a larger output, as in numexpr.
+        let target = broadcast_shapes([("the result", &run.shape[..]), ("out", out.shape())])?;
+        check_out_shape(out.shape(), &target)?;
+        run = Run::with_shape(program, inputs, threads, pool, target, None)?;
+    }
+    match out.as_slice_mut() {
+        Some(slice) => run.elementwise::<T>(slice),
+        None => run.elementwise_strided::<T>(out),
+    }
+    Ok(())
+}
+
+fn check_out_shape(have: &[usize], want: &[usize]) -> Result<()> {
+    if have == want {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::Shape,
+        format!(
+            "the output array has shape {} but the result has shape {}",
+            fmt_shape(have),
+            fmt_shape(want)
+        ),
+    ))
+}
+
+/// A zero-initialised vector of `len` elements, or a `shape` error if the
+/// memory cannot be allocated.
+fn alloc<T: Clone + Default>(len: usize, shape: &[usize]) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| {
+        Error::new(
+            ErrorKind::Shape,
+            format!(
+                "cannot allocate the result: {} elements of {} bytes (shape {})",
+                len,
+                std::mem::size_of::<T>(),
+                fmt_shape(shape)
+            ),
+        )
+    })?;
+    v.resize(len, T::default());
+    Ok(v)
+}
+
+/// Cuts `data` into the consecutive pieces of `plan`'s tasks, each piece
+/// holding `per_elem` items per element.
+fn split_for<'d, T>(
+    mut data: &'d mut [T],
+    plan: &Plan,
+    per: impl Fn(&Task) -> usize,
+) -> Vec<&'d mut [T]> {
+    let mut pieces = Vec::with_capacity(plan.len());
+    for t in 0..plan.len() {
+        let (head, tail) = data.split_at_mut(per(&plan.task(t)));
+        pieces.push(head);
+        data = tail;
+    }
+    pieces
+}
+
+/// Runs `f` on every item (task), in parallel as `threads` allows, and
+/// returns the results in task order.
+fn run_tasks<I: Send, O: Send>(
+    items: Vec<I>,
+    threads: Threads,
+    f: impl Fn(usize, I) -> O + Sync + Send,
+) -> Vec<O> {
+    let n = items.len();
+    match threads {
+        _ if n <= 1 => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, x)| f(i, x))
+            .collect(),
+        Threads::Serial => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, x)| f(i, x))
+            .collect(),
+        Threads::Max(m) if m.get() == 1 => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, x)| f(i, x))
+            .collect(),
+        Threads::Max(m) if m.get() < n => {
+            // Contiguous groups, one per allowed thread.
+            let per = n.div_ceil(m.get());
+            let mut groups: Vec<Vec<(usize, I)>> = Vec::with_capacity(m.get());
+            for (i, x) in items.into_iter().enumerate() {
+                if i % per == 0 {
+                    groups.push(Vec::with_capacity(per));
+                }
+                groups.last_mut().expect("group").push((i, x));
+            }
+            groups
+                .into_par_iter()
+                .map(|g| g.into_iter().map(|(i, x)| f(i, x)).collect::<Vec<O>>())
+                .collect::<Vec<Vec<O>>>()
+                .into_iter()
+                .flatten()
+                .collect()
+        }
+        _ => items
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, x)| f(i, x))
+            .collect(),
+    }
+}
+
+/// The task's box of a view (axes before `axis` fixed, `axis` sliced).
+fn task_view<'a, T>(view: &ArrayViewD<'a, T>, task: &Task, axis: usize) -> ArrayViewD<'a, T> {
+    let mut v = view.clone();
+    v.slice_each_axis_inplace(|ad| {
+        let i = ad.axis.index();
+        if i < axis {
+            Range1::from(task.prefix[i]..task.prefix[i] + 1)
+        } else if i == axis {
+            Range1::from(task.range.clone())
+        } else {
+            Range1::from(..)
+        }
+    });
+    v
+}
+
+/// Iterates a strided input's elements in task order.
+enum Gather<'a> {
+    Bool(ndarray::iter::Iter<'a, bool, IxDyn>),
+    Int32(ndarray::iter::Iter<'a, i32, IxDyn>),
+    Int64(ndarray::iter::Iter<'a, i64, IxDyn>),
+    Float32(ndarray::iter::Iter<'a, f32, IxDyn>),
+    Float64(ndarray::iter::Iter<'a, f64, IxDyn>),
+    Complex128(ndarray::iter::Iter<'a, Complex64, IxDyn>),
+    Bytes(ndarray::iter::Iter<'a, u8, IxDyn>, usize),
+}
+
+impl Gather<'_> {
+    /// Copies the next `n` elements into gather buffer `k`.
+    fn fill(&mut self, pools: &mut Pools, k: usize, n: usize) {
+        fn copy<T: Copy>(dst: &mut [T], src: &mut impl Iterator<Item = T>) {
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d = s;
+            }
+        }
+        match self {
+            Gather::Bool(it) => copy(&mut pools.bool_[k][..n], &mut it.copied()),
+            Gather::Int32(it) => copy(&mut pools.i32_[k][..n], &mut it.copied()),
+            Gather::Int64(it) => copy(&mut pools.i64_[k][..n], &mut it.copied()),
+            Gather::Float32(it) => copy(&mut pools.f32_[k][..n], &mut it.copied()),
+            Gather::Float64(it) => copy(&mut pools.f64_[k][..n], &mut it.copied()),
+            Gather::Complex128(it) => copy(&mut pools.c128[k][..n], &mut it.copied()),
+            Gather::Bytes(it, w) => {
+                let (buf, width) = &mut pools.bytes[k];
+                buf.clear();
+                buf.extend(it.by_ref().take(n * *w).copied());
+                *width = *w;
+            }
+        }
+    }
+}
+
+impl<'p, 'a> Run<'p, 'a> {
+    fn new(
+        program: &'p Program,
+        inputs: &'a [Input<'_>],
+        threads: Threads,
+        pool: &'p ScratchPool,
+    ) -> Result<Self> {
+        let shape = broadcast_shapes(
+            program
+                .inputs
+                .iter()
+                .zip(inputs)
+                .map(|(decl, input)| (decl.name.as_str(), input.shape())),
+        )?;
+        let perm = match program.reduction {
+            Some(red) => match red.axis {
+                Some(axis) if axis >= shape.len() => {
+                    return Err(Error::new(
+                        ErrorKind::Reduction,
+                        format!(
+                            "axis {axis} is out of bounds for the expression's {} dimension{}",
+                            shape.len(),
+                            if shape.len() == 1 { "" } else { "s" }
+                        ),
+                    )
+                    .with_span(red.span)
+                    .with_hint(format!("the expression has shape {}", fmt_shape(&shape))));
+                }
+                // The reduced axis becomes the innermost.
+                Some(axis) => Some(
+                    (0..shape.len())
+                        .filter(|&i| i != axis)
+                        .chain(std::iter::once(axis))
+                        .collect::<Vec<_>>(),
+                ),
+                None => None,
+            },
+            None => None,
+        };
+        Self::with_shape(program, inputs, threads, pool, shape, perm)
+    }
+
+    fn with_shape(
+        program: &'p Program,
+        inputs: &'a [Input<'_>],
+        threads: Threads,
+        pool: &'p ScratchPool,
+        shape: Vec<usize>,
+        perm: Option<Vec<usize>>,
+    ) -> Result<Self> {
+        let mut iter_shape: Vec<usize> = match &perm {
+            Some(p) => p.iter().map(|&i| shape[i]).collect(),
+            None => shape.clone(),
+        };
+        if iter_shape.is_empty() {
+            // A 0-d result is one element.
+            iter_shape.push(1);
+        }
+        let sources = inputs
+            .iter()
+            .map(|input| source(input, &shape, perm.as_deref()))
+            .collect::<Result<Vec<_>>>()?;
+        let block = block_len(program, &sources);
+        Ok(Run {
+            program,
+            sources,
+            shape,
+            iter_shape,
+            block,
+            threads,
+            pool,
+        })
+    }
+
+    fn plan(&self) -> Option<Plan> {
+        self.iter_shape
+            .iter()
+            .all(|&d| d > 0)
+            .then(|| Plan::new(&self.iter_shape, TASK_LEN))
+    }
+
+    /// Runs task `t`: for each block, gathers, runs the program (writing
+    /// straight into `out` when given), then calls `after(frame, n)`.
+    fn task<R: Element>(
+        &self,
+        plan: &Plan,
+        t: usize,
+        mut out: Option<&mut [R]>,
+        mut after: impl FnMut(&Frame<'_, '_>, usize),
+    ) {
+        let task = plan.task(t);
+        let mut scratch = self.pool.get();
+        let gathered: Vec<bool> = self
+            .sources
+            .iter()
+            .map(|s| matches!(s, Source::Strided(_)))
+            .collect();
+        scratch.prepare(self.program, self.block, &gathered);
+        let mut bindings = Vec::with_capacity(self.sources.len());
+        let mut gathers: Vec<Option<Gather<'_>>> = Vec::with_capacity(self.sources.len());
+        for src in &self.sources {
+            let (binding, gather) = match src {
+                Source::Scalar(s) => (Binding::Scalar(s.clone()), None),
+                Source::Direct(slice) => {
+                    (Binding::Direct(sub_slice(slice, task.flat.clone())), None)
+                }
+                Source::Strided(input) => {
+                    (Binding::Gathered, Some(gather(input, &task, plan.axis)))
+                }
+            };
+            bindings.push(binding);
+            gathers.push(gather);
+        }
+        let len = task.flat.len();
+        let direct_out = !self.program.instrs.is_empty();
+        let mut offset = 0;
+        while offset < len {
+            let n = self.block.min(len - offset);
+            for (k, g) in gathers.iter_mut().enumerate() {
+                if let Some(g) = g {
+                    g.fill(&mut scratch.gather, k, n);
+                }
+            }
+            let Scratch { temps, gather, .. } = &mut scratch;
+            let block_out = out.as_deref_mut().map(|o| &mut o[offset..offset + n]);
+            let mut frame = Frame {
+                len: n,
+                offset,
+                bindings: &bindings,
+                gather,
+                consts: &self.program.consts,
+                temps,
+                out: None,
+                to_output: false,
+            };
+            match block_out {
+                Some(o) if direct_out => {
+                    frame.out = Some(R::out(o));
+                    run_block(self.program, &mut frame);
+                }
+                Some(o) => {
+                    // No instruction: the result is an input or a constant.
+                    match frame.arg::<R>(self.program.result) {
+                        Arg::Vec(v) => o.copy_from_slice(v),
+                        Arg::Scalar(v) => o.fill(v),
+                    }
+                }
+                None => run_block(self.program, &mut frame),
+            }
+            after(&frame, n);
+            offset += n;
+        }
+        self.pool.put(scratch);
+    }
+
+    fn elementwise<R: Element>(&self, out: &mut [R]) {
+        let Some(plan) = self.plan() else { return };
+        let pieces = split_for(out, &plan, |t| t.flat.len());
+        run_tasks(pieces, self.threads, |t, piece| {
+            self.task(&plan, t, Some(piece), |_, _| {});
+        });
+    }
+
+    /// Writes into a non-contiguous output, serially, in C order.
+    fn elementwise_strided<R: Element>(&self, mut out: ArrayViewMutD<'_, R>) {
+        let Some(plan) = self.plan() else { return };
+        let mut dst = out.iter_mut();
+        for t in 0..plan.len() {
+            self.task::<R>(&plan, t, None, |frame, n| {
+                let values = frame.arg::<R>(self.program.result);
+                for (i, d) in dst.by_ref().take(n).enumerate() {
+                    *d = match values {
+                        Arg::Vec(v) => v[i],
+                        Arg::Scalar(v) => v,
+                    };
+                }
+            });
+        }
+    }
+
+    fn bytes_result(&self) -> Result<Value> {
+        let width = bytes_width(self.program, self.program.result, &self.sources);
+        let mut shape = self.shape.clone();
+        shape.push(width);
+        let len = checked_len(&shape)?;
+        let mut data = alloc::<u8>(len, &shape)?;
+        if let Some(plan) = self.plan() {
+            let pieces = split_for(&mut data, &plan, |t| t.flat.len() * width);
+            run_tasks(pieces, self.threads, |t, piece| {
+                let mut at = 0;
+                self.task::<bool>(&plan, t, None, |frame, n| {
+                    let (src, w, scalar) = frame.bytes_arg(self.program.result);
+                    for i in 0..n {
+                        let item = if scalar {
+                            src
+                        } else {
+                            &src[i * w..(i + 1) * w]
+                        };
+                        piece[at..at + width].copy_from_slice(item);
+                        at += width;
+                    }
+                });
+            });
+        }
+        Ok(Value::Bytes(
+            ArrayD::from_shape_vec(IxDyn(&shape), data).expect("shape matches"),
+        ))
+    }
+
+    fn reduce(&self, op: ReduceOp, axis: Option<usize>) -> Result<Value> {
+        use reduce::{All, Any, Max, Mean, Min, Prod, Sum};
+        macro_rules! with {
+            ($R:ident) => {
+                dispatch!(self.program.value_dtype, T => self.reduce_with::<$R<T>>(axis),
+                    bytes => unreachable!("byte strings are not reduced"))
+            };
+        }
+        match (op, self.program.value_dtype) {
+            (ReduceOp::Sum, _) => with!(Sum),
+            (ReduceOp::Prod, _) => with!(Prod),
+            (ReduceOp::Mean, _) => with!(Mean),
+            (ReduceOp::Any, _) => with!(Any),
+            (ReduceOp::All, _) => with!(All),
+            (ReduceOp::Min, DType::Bool) => self.reduce_with::<Min<bool>>(axis),
+            (ReduceOp::Min, DType::Int32) => self.reduce_with::<Min<i32>>(axis),
+            (ReduceOp::Min, DType::Int64) => self.reduce_with::<Min<i64>>(axis),
+            (ReduceOp::Min, DType::Float32) => self.reduce_with::<Min<f32>>(axis),
+            (ReduceOp::Min, DType::Float64) => self.reduce_with::<Min<f64>>(axis),
+            (ReduceOp::Max, DType::Bool) => self.reduce_with::<Max<bool>>(axis),
+            (ReduceOp::Max, DType::Int32) => self.reduce_with::<Max<i32>>(axis),
+            (ReduceOp::Max, DType::Int64) => self.reduce_with::<Max<i64>>(axis),
+            (ReduceOp::Max, DType::Float32) => self.reduce_with::<Max<f32>>(axis),
+            (ReduceOp::Max, DType::Float64) => self.reduce_with::<Max<f64>>(axis),
+            (ReduceOp::Min | ReduceOp::Max, d) => {
+                unreachable!("min/max of {d} is rejected by type inference")
+            }
+        }
+    }
+
+    fn reduce_with<R: Reducer>(&self, axis: Option<usize>) -> Result<Value> {
+        let op_name = self.program.reduction.map_or("reduction", |r| r.op.name());
+        let empty_error = || {
+            Error::new(
+                ErrorKind::Reduction,
+                format!("{op_name}() of an empty array has no result"),
+            )
+            .with_span(self.program.reduction.map(|r| r.span).unwrap_or_default())
+            .with_hint(format!(
+                "the expression has shape {}",
+                fmt_shape(&self.shape)
+            ))
+        };
+        let result = self.program.result;
+        let Some(axis) = axis else {
+            let total = checked_len(&self.shape)?;
+            if total == 0 && R::NEEDS_ELEMENTS {
+                return Err(empty_error());
+            }
+            let accs = match self.plan() {
+                None => Vec::new(),
+                Some(plan) => run_tasks(vec![(); plan.len()], self.threads, |t, ()| {
+                    let mut acc = R::identity();
+                    self.task::<R::In>(&plan, t, None, |frame, n| {
+                        acc = R::fold(acc, frame.arg::<R::In>(result), n);
+                    });
+                    acc
+                }),
+            };
+            let acc = accs.into_iter().fold(R::identity(), R::merge);
+            let value = R::finish(acc, total);
+            return Ok(R::Out::value(
+                ArrayD::from_shape_vec(IxDyn(&[]), vec![value]).expect("0-d"),
+            ));
+        };
+        let run_len = self.shape[axis];
+        let out_shape: Vec<usize> = self
+            .shape
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != axis)
+            .map(|(_, &d)| d)
+            .collect();
+        let outputs = checked_len(&out_shape)?;
+        let mut data = alloc::<R::Out>(outputs, &out_shape)?;
+        if outputs > 0 && run_len == 0 {
+            if R::NEEDS_ELEMENTS {
+                return Err(empty_error());
+            }
+            data.fill(R::finish(R::identity(), 0));
+        } else if let Some(plan) = self.plan() {
+            let d = self.iter_shape.len();
+            if plan.axis + 1 < d {
+                // Tasks hold whole runs: each writes its own outputs.
+                let pieces = split_for(&mut data, &plan, |t| t.flat.len() / run_len);
+                run_tasks(pieces, self.threads, |t, piece| {
+                    let (mut acc, mut pos, mut o) = (R::identity(), 0usize, 0usize);
+                    self.task::<R::In>(&plan, t, None, |frame, n| {
+                        let values = frame.arg::<R::In>(result);
+                        let mut i = 0;
+                        while i < n {
+                            let seg = (n - i).min(run_len - pos);
+                            let part = match values {
+                                Arg::Vec(v) => Arg::Vec(&v[i..i + seg]),
+                                s => s,
+                            };
+                            acc = R::fold(acc, part, seg);
+                            pos += seg;
+                            i += seg;
+                            if pos == run_len {
+                                piece[o] = R::finish(acc, run_len);
+                                (acc, pos, o) = (R::identity(), 0, o + 1);
+                            }
+                        }
+                    });
+                });
+            } else {
+                // Runs longer than a task: partial results per task.
+                let partials = run_tasks(vec![(); plan.len()], self.threads, |t, ()| {
+                    let mut acc = R::identity();
+                    self.task::<R::In>(&plan, t, None, |frame, n| {
+                        acc = R::fold(acc, frame.arg::<R::In>(result), n);
+                    });
+                    (plan.task(t).flat.start / run_len, acc)
+                });
+                let mut accs = vec![R::identity(); outputs];
+                for (o, acc) in partials {
+                    accs[o] = R::merge(accs[o], acc);
+                }
+                for (d, acc) in data.iter_mut().zip(accs) {
+                    *d = R::finish(acc, run_len);
+                }
+            }
+        }
+        Ok(R::Out::value(
+            ArrayD::from_shape_vec(IxDyn(&out_shape), data).expect("shape matches"),
+        ))
+    }
+}
+
+/// The sub-slice of a direct input for a task's flat range.
+fn sub_slice<'a>(s: &Slice<'a>, r: std::ops::Range<usize>) -> Slice<'a> {
+    match *s {
+        Slice::Bool(v) => Slice::Bool(&v[r]),
+        Slice::Int32(v) => Slice::Int32(&v[r]),
+        Slice::Int64(v) => Slice::Int64(&v[r]),
+        Slice::Float32(v) => Slice::Float32(&v[r]),
+        Slice::Float64(v) => Slice::Float64(&v[r]),
+        Slice::Complex128(v) => Slice::Complex128(&v[r]),
+        Slice::Bytes(v, w) => Slice::Bytes(&v[r.start * w..r.end * w], w),
+    }
+}
+
+fn gather<'s>(input: &'s Input<'_>, task: &Task, axis: usize) -> Gather<'s> {
+    match input {
+        Input::Bool(a) => Gather::Bool(task_view(&a.view(), task, axis).into_iter()),
+        Input::Int32(a) => Gather::Int32(task_view(&a.view(), task, axis).into_iter()),
+        Input::Int64(a) => Gather::Int64(task_view(&a.view(), task, axis).into_iter()),
+        Input::Float32(a) => Gather::Float32(task_view(&a.view(), task, axis).into_iter()),
+        Input::Float64(a) => Gather::Float64(task_view(&a.view(), task, axis).into_iter()),
+        Input::Complex128(a) => Gather::Complex128(task_view(&a.view(), task, axis).into_iter()),
+        Input::Bytes(a) => {
+            let w = input.width();
+            Gather::Bytes(task_view(&a.view(), task, axis).into_iter(), w)
+        }
+    }
+}
+
+/// Classifies an input for an iteration over `shape` (permuted by `perm`).
+fn source<'a>(input: &'a Input<'_>, shape: &[usize], perm: Option<&[usize]>) -> Result<Source<'a>> {
+    /// Broadcasts to `shape` (plus the byte-string width axis, if any) and
+    /// applies the permutation.
+    fn arrange<'v, T, S: ndarray::Data<Elem = T>>(
+        a: &'v ndarray::ArrayBase<S, IxDyn>,
+        shape: &[usize],
+        perm: Option<&[usize]>,
+        extra: Option<usize>,
+    ) -> ArrayViewD<'v, T> {
+        let mut full = shape.to_vec();
+        full.extend(extra);
+        let view = a.broadcast(IxDyn(&full)).expect("shapes were broadcast");
+        match perm {
+            Some(p) => {
+                let mut axes: Vec<usize> = p.to_vec();
+                if extra.is_some() {
+                    axes.push(shape.len());
+                }
+                view.permuted_axes(IxDyn(&axes))
+            }
+            None => view,
+        }
+    }
+    if input.len() == 1 {
+        return Ok(Source::Scalar(first(input)));
+    }
+    // A zero-dimensional iteration only has one-element inputs.
+    debug_assert!(!shape.is_empty());
+    let in_order = perm.is_none_or(|p| p.iter().enumerate().all(|(i, &j)| i == j));
+    let same_shape = input.shape() == shape && in_order;
+    macro_rules! numeric {
+        ($a:expr, $variant:ident) => {{
+            if same_shape && let Some(s) = $a.view().to_slice() {
+                return Ok(Source::Direct(Slice::$variant(s)));
+            }
+            Source::Strided(Input::$variant(arrange($a, shape, perm, None).into()))
+        }};
+    }
+    Ok(match input {
+        Input::Bool(a) => numeric!(a, Bool),
+        Input::Int32(a) => numeric!(a, Int32),
+        Input::Int64(a) => numeric!(a, Int64),
+        Input::Float32(a) => numeric!(a, Float32),
+        Input::Float64(a) => numeric!(a, Float64),
+        Input::Complex128(a) => numeric!(a, Complex128),
+        Input::Bytes(a) => {
+            let w = input.width();
+            if same_shape && let Some(s) = a.view().to_slice() {
+                return Ok(Source::Direct(Slice::Bytes(s, w)));
+            }
+            Source::Strided(Input::Bytes(arrange(a, shape, perm, Some(w)).into()))
+        }
+    })
+}
+
+/// The one element of a one-element input.
+fn first(input: &Input<'_>) -> Scalar {
+    match input {
+        Input::Bool(a) => Scalar::Bool(*a.iter().next().expect("one element")),
+        Input::Int32(a) => Scalar::Int32(*a.iter().next().expect("one element")),
+        Input::Int64(a) => Scalar::Int64(*a.iter().next().expect("one element")),
+        Input::Float32(a) => Scalar::Float32(*a.iter().next().expect("one element")),
+        Input::Float64(a) => Scalar::Float64(*a.iter().next().expect("one element")),
+        Input::Complex128(a) => Scalar::Complex128(*a.iter().next().expect("one element")),
+        Input::Bytes(a) => Scalar::Bytes(a.iter().copied().collect()),
+    }
+}
+
+/// Width of a byte-string operand (inputs, constants and copies of them).
+fn bytes_width(program: &Program, op: Operand, sources: &[Source<'_>]) -> usize {
+    match op {
+        Operand::Const(k) => match &program.consts[k as usize] {
+            Scalar::Bytes(b) => b.len(),
+            _ => 0,
+        },
+        Operand::Input(k) => match &sources[k as usize] {
+            Source::Scalar(Scalar::Bytes(b)) => b.len(),
+            Source::Direct(Slice::Bytes(_, w)) => *w,
+            Source::Strided(input) => input.width(),
+            _ => 0,
+        },
+        Operand::Temp(_) => program
+            .instrs
+            .iter()
+            .rev()
+            .find(|i| {
+                i.dst == op
+                    && i.dtype == DType::Bytes
+                    && i.opcode == Opcode::Op(crate::ir::OpName::Copy)
+            })
+            .map_or(0, |i| bytes_width(program, i.args[0], sources)),
+    }
+}
+
+/// Elements per block for `program`: as many as fit the per-thread budget.
+fn block_len(program: &Program, sources: &[Source<'_>]) -> usize {
+    let mut bytes: usize = DType::ALL
+        .iter()
+        .map(|&d| program.temps_of(d) * d.item_size().max(1))
+        .sum();
+    for (decl, src) in program.inputs.iter().zip(sources) {
+        if let Source::Strided(input) = src {
+            bytes += decl.dtype.item_size() * input.width().max(1);
+        }
+    }
+    bytes += program.value_dtype.item_size();
+    (BLOCK_BYTES / bytes.max(1)).clamp(64, MAX_BLOCK) / 64 * 64
+}
+
+impl Scratch {
+    /// Sizes the scratch for `program`, blocks of `block` elements and the
+    /// inputs marked `gathered`.
+    pub(crate) fn prepare(&mut self, program: &Program, block: usize, gathered: &[bool]) {
+        self.temps.reserve(&program.temps, block);
+        let n = program.inputs.len();
+        let mut counts = [0u32; 7];
+        for (decl, &g) in program.inputs.iter().zip(gathered) {
+            if g {
+                counts[decl.dtype as usize] = n as u32;
+            }
+        }
+        // Buffers are indexed by input number; only gathered ones need room.
+        self.gather.reserve(&counts, 0);
+        for (k, (decl, &g)) in program.inputs.iter().zip(gathered).enumerate() {
+            if g {
+                self.gather.reserve_one(decl.dtype, k, block);
+            }
+        }
+    }
+}

@@ -1,0 +1,325 @@
+//! The element loops: one generic loop per operation shape, instantiated
+//! for every (operation, dtype) pair the signature table allows.
+//!
+//! In: an instruction's opcode and dtypes.  Out: a [`Kernel`], a function
+//! pointer chosen once at compile time that runs the instruction over a
+//! block.  The element semantics live in [`ops`] (numbers), [`complex`]
+//! (numexpr's complex formulas) and [`bytes`] (byte strings); this module
+//! only wires them to the register file.
+
+pub mod bytes;
+pub mod complex;
+pub mod hyperbolic;
+pub mod ops;
+pub mod reduce;
+
+use crate::ir::OpName;
+use crate::program::{Instr, Opcode};
+use crate::types::DType;
+use crate::types::Element;
+use crate::vm::{Arg, Frame};
+use num_complex::Complex64;
+use ops::{Binary, Unary};
+use std::cmp::Ordering;
+
+/// Runs one instruction over the current block.
+pub type Kernel = for<'a, 'o, 'f> fn(&'f mut Frame<'a, 'o>, &Instr);
+
+fn unary<A: Element, R: Element, O: Unary<A, R>>(f: &mut Frame<'_, '_>, ins: &Instr) {
+    let n = f.len;
+    let mut dst = f.take_dst::<R>(ins.dst);
+    O::run(dst.slice(n), f.arg::<A>(ins.args[0]));
+    f.put_dst(ins.dst, dst);
+}
+
+fn binary<A: Element, B: Element, R: Element, O: Binary<A, B, R>>(
+    f: &mut Frame<'_, '_>,
+    ins: &Instr,
+) {
+    let n = f.len;
+    let mut dst = f.take_dst::<R>(ins.dst);
+    O::run(
+        dst.slice(n),
+        f.arg::<A>(ins.args[0]),
+        f.arg::<B>(ins.args[1]),
+    );
+    f.put_dst(ins.dst, dst);
+}
+
+fn where_<T: Element>(f: &mut Frame<'_, '_>, ins: &Instr) {
+    let n = f.len;
+    let mut dst = f.take_dst::<T>(ins.dst);
+    let out = dst.slice(n);
+    let (c, x, y) = (
+        f.arg::<bool>(ins.args[0]),
+        f.arg::<T>(ins.args[1]),
+        f.arg::<T>(ins.args[2]),
+    );
+    match (c, x, y) {
+        (Arg::Vec(c), Arg::Vec(x), Arg::Vec(y)) => {
+            for (((o, &c), &x), &y) in out.iter_mut().zip(c).zip(x).zip(y) {
+                *o = if c { x } else { y };
+            }
+        }
+        (Arg::Scalar(c), x, y) => match if c { x } else { y } {
+            Arg::Vec(v) => out.copy_from_slice(&v[..n]),
+            Arg::Scalar(v) => out.fill(v),
+        },
+        (Arg::Vec(c), x, y) => {
+            let get = |a: &Arg<'_, T>, i: usize| match a {
+                Arg::Vec(v) => v[i],
+                Arg::Scalar(s) => *s,
+            };
+            for (i, (o, &c)) in out.iter_mut().zip(c).enumerate() {
+                *o = if c { get(&x, i) } else { get(&y, i) };
+            }
+        }
+    }
+    f.put_dst(ins.dst, dst);
+}
+
+/// Comparisons and `contains` on byte strings.
+fn bytes_predicate(f: &mut Frame<'_, '_>, ins: &Instr) {
+    let n = f.len;
+    let Opcode::Op(op) = ins.opcode else {
+        unreachable!("byte-string predicate")
+    };
+    let test: fn(&[u8], &[u8]) -> bool = match op {
+        OpName::Gt => |a, b| bytes::compare(a, b) == Ordering::Greater,
+        OpName::Ge => |a, b| bytes::compare(a, b) != Ordering::Less,
+        OpName::Eq => |a, b| bytes::compare(a, b) == Ordering::Equal,
+        OpName::Ne => |a, b| bytes::compare(a, b) != Ordering::Equal,
+        OpName::Contains => bytes::contains,
+        _ => unreachable!("byte-string predicate {op}"),
+    };
+    let mut dst = f.take_dst::<bool>(ins.dst);
+    let out = dst.slice(n);
+    let (a, wa, sa) = f.bytes_arg(ins.args[0]);
+    let (b, wb, sb) = f.bytes_arg(ins.args[1]);
+    fn item(data: &[u8], w: usize, scalar: bool, i: usize) -> &[u8] {
+        if scalar {
+            data
+        } else {
+            &data[i * w..(i + 1) * w]
+        }
+    }
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = test(item(a, wa, sa, i), item(b, wb, sb, i));
+    }
+    f.put_dst(ins.dst, dst);
+}
+
+/// `copy` of byte strings into a byte-string temporary.
+fn bytes_copy(f: &mut Frame<'_, '_>, ins: &Instr) {
+    let n = f.len;
+    let crate::program::Operand::Temp(k) = ins.dst else {
+        unreachable!("instructions write temporaries")
+    };
+    let (mut buf, _) = std::mem::take(&mut f.temps.bytes[k as usize]);
+    let (src, w, scalar) = f.bytes_arg(ins.args[0]);
+    buf.clear();
+    if scalar {
+        for _ in 0..n {
+            buf.extend_from_slice(src);
+        }
+    } else {
+        buf.extend_from_slice(src);
+    }
+    f.temps.bytes[k as usize] = (buf, w);
+}
+
+macro_rules! pick {
+    // One kernel per listed dtype.
+    ($d:expr, $what:expr, { $($v:ident => $k:expr),+ $(,)? }) => {
+        match $d {
+            $(DType::$v => $k as Kernel,)+
+            other => unreachable!("no kernel for {} on {other}", $what),
+        }
+    };
+}
+
+macro_rules! same_type {
+    // T -> T unary or T, T -> T binary over the listed (dtype, type) pairs.
+    (unary $op:ty, $d:expr, [$($v:ident: $t:ty),+]) => {
+        pick!($d, stringify!($op), { $($v => unary::<$t, $t, $op>),+ })
+    };
+    (binary $op:ty, $d:expr, [$($v:ident: $t:ty),+]) => {
+        pick!($d, stringify!($op), { $($v => binary::<$t, $t, $t, $op>),+ })
+    };
+    (predicate $op:ty, $d:expr, [$($v:ident: $t:ty),+]) => {
+        pick!($d, stringify!($op), { $($v => unary::<$t, bool, $op>),+ })
+    };
+    (compare $op:ty, $d:expr, [$($v:ident: $t:ty),+]) => {
+        pick!($d, stringify!($op), { $($v => binary::<$t, $t, bool, $op>),+ })
+    };
+}
+
+/// The kernel for an instruction with result dtype `ret` and operand dtypes
+/// `args`, as chosen by type inference from the signature table.
+pub fn select(opcode: Opcode, ret: DType, args: &[DType]) -> Kernel {
+    use DType::*;
+    use OpName as O;
+    use ops::*;
+    type C = Complex64;
+    let a0 = args.first().copied().unwrap_or(ret);
+    let op = match opcode {
+        Opcode::Cast => {
+            return match (a0, ret) {
+                (Bool, Int32) => unary::<bool, i32, Cast>,
+                (Bool, Int64) => unary::<bool, i64, Cast>,
+                (Bool, Float32) => unary::<bool, f32, Cast>,
+                (Bool, Float64) => unary::<bool, f64, Cast>,
+                (Bool, Complex128) => unary::<bool, C, Cast>,
+                (Int32, Int64) => unary::<i32, i64, Cast>,
+                (Int32, Float32) => unary::<i32, f32, Cast>,
+                (Int32, Float64) => unary::<i32, f64, Cast>,
+                (Int32, Complex128) => unary::<i32, C, Cast>,
+                (Int64, Float32) => unary::<i64, f32, Cast>,
+                (Int64, Float64) => unary::<i64, f64, Cast>,
+                (Int64, Complex128) => unary::<i64, C, Cast>,
+                (Float32, Float64) => unary::<f32, f64, Cast>,
+                (Float32, Complex128) => unary::<f32, C, Cast>,
+                (Float64, Complex128) => unary::<f64, C, Cast>,
+                (from, to) => unreachable!("no cast from {from} to {to}"),
+            };
+        }
+        Opcode::Op(op) => op,
+    };
+    if a0 == Bytes {
+        return if op == O::Copy {
+            bytes_copy
+        } else {
+            bytes_predicate
+        };
+    }
+    macro_rules! transcendental {
+        ($op:ty) => {
+            same_type!(unary $op, ret, [Float32: f32, Float64: f64, Complex128: C])
+        };
+    }
+    macro_rules! float2 {
+        ($op:ty) => {
+            same_type!(binary $op, ret, [Float32: f32, Float64: f64])
+        };
+    }
+    match op {
+        O::Copy => {
+            same_type!(unary CopyValue, ret, [Bool: bool, Int32: i32, Int64: i64, Float32: f32, Float64: f64, Complex128: C])
+        }
+        O::OnesLike => {
+            same_type!(unary OnesLike, ret, [Int32: i32, Int64: i64, Float32: f32, Float64: f64, Complex128: C])
+        }
+        O::Neg => {
+            same_type!(unary Neg, ret, [Int32: i32, Int64: i64, Float32: f32, Float64: f64, Complex128: C])
+        }
+        O::Invert => same_type!(unary Invert, ret, [Bool: bool, Int32: i32, Int64: i64]),
+        O::Add => {
+            same_type!(binary Add, ret, [Int32: i32, Int64: i64, Float32: f32, Float64: f64, Complex128: C])
+        }
+        O::Sub => {
+            same_type!(binary Sub, ret, [Int32: i32, Int64: i64, Float32: f32, Float64: f64, Complex128: C])
+        }
+        O::Mul => {
+            same_type!(binary Mul, ret, [Int32: i32, Int64: i64, Float32: f32, Float64: f64, Complex128: C])
+        }
+        O::Div => {
+            same_type!(binary Div, ret, [Int32: i32, Int64: i64, Float32: f32, Float64: f64, Complex128: C])
+        }
+        O::Pow => {
+            same_type!(binary Pow, ret, [Int32: i32, Int64: i64, Float32: f32, Float64: f64, Complex128: C])
+        }
+        O::FloorDiv => {
+            same_type!(binary FloorDiv, ret, [Int32: i32, Int64: i64, Float32: f32, Float64: f64])
+        }
+        O::Mod => same_type!(binary Mod, ret, [Int32: i32, Int64: i64, Float32: f32, Float64: f64]),
+        O::LShift => same_type!(binary LShift, ret, [Int32: i32, Int64: i64]),
+        O::RShift => same_type!(binary RShift, ret, [Int32: i32, Int64: i64]),
+        O::And => same_type!(binary And, ret, [Bool: bool, Int32: i32, Int64: i64]),
+        O::Or => same_type!(binary Or, ret, [Bool: bool, Int32: i32, Int64: i64]),
+        O::Xor => same_type!(binary Xor, ret, [Bool: bool, Int32: i32, Int64: i64]),
+        O::Gt => same_type!(compare Gt, a0, [Int32: i32, Int64: i64, Float32: f32, Float64: f64]),
+        O::Ge => same_type!(compare Ge, a0, [Int32: i32, Int64: i64, Float32: f32, Float64: f64]),
+        O::Eq => {
+            same_type!(compare Eq, a0, [Bool: bool, Int32: i32, Int64: i64, Float32: f32, Float64: f64, Complex128: C])
+        }
+        O::Ne => {
+            same_type!(compare Ne, a0, [Bool: bool, Int32: i32, Int64: i64, Float32: f32, Float64: f64, Complex128: C])
+        }
+        O::Where => pick!(ret, "where", {
+            Bool => where_::<bool>, Int32 => where_::<i32>, Int64 => where_::<i64>,
+            Float32 => where_::<f32>, Float64 => where_::<f64>, Complex128 => where_::<C>,
+        }),
+        O::Contains => bytes_predicate,
+        O::Real => unary::<C, f64, Real>,
+        O::Imag => unary::<C, f64, Imag>,
+        O::Complex => binary::<f64, f64, C, MakeComplex>,
+        O::Sqrt => transcendental!(Sqrt),
+        O::Sin => transcendental!(Sin),
+        O::Cos => transcendental!(Cos),
+        O::Tan => transcendental!(Tan),
+        O::Arcsin => transcendental!(Arcsin),
+        O::Arccos => transcendental!(Arccos),
+        O::Arctan => transcendental!(Arctan),
+        O::Sinh => transcendental!(Sinh),
+        O::Cosh => transcendental!(Cosh),
+        O::Tanh => transcendental!(Tanh),
+        O::Arcsinh => transcendental!(Arcsinh),
+        O::Arccosh => transcendental!(Arccosh),
+        O::Arctanh => transcendental!(Arctanh),
+        O::Log => transcendental!(Log),
+        O::Log1p => transcendental!(Log1p),
+        O::Log10 => transcendental!(Log10),
+        O::Log2 => transcendental!(Log2),
+        O::Exp => transcendental!(Exp),
+        O::Expm1 => transcendental!(Expm1),
+        O::Conjugate => transcendental!(Conjugate),
+        O::Absolute => {
+            same_type!(unary Absolute, ret, [Int32: i32, Int64: i64, Float32: f32, Float64: f64, Complex128: C])
+        }
+        O::Round => {
+            same_type!(unary Round, ret, [Int32: i32, Int64: i64, Float32: f32, Float64: f64, Complex128: C])
+        }
+        O::Sign => {
+            same_type!(unary Sign, ret, [Int32: i32, Int64: i64, Float32: f32, Float64: f64, Complex128: C])
+        }
+        O::Ceil => same_type!(unary Ceil, ret, [Float32: f32, Float64: f64]),
+        O::Floor => same_type!(unary Floor, ret, [Float32: f32, Float64: f64]),
+        O::Trunc => same_type!(unary Trunc, ret, [Float32: f32, Float64: f64]),
+        O::IsNan => same_type!(predicate IsNan, a0, [Float32: f32, Float64: f64, Complex128: C]),
+        O::IsFinite => {
+            same_type!(predicate IsFinite, a0, [Float32: f32, Float64: f64, Complex128: C])
+        }
+        O::IsInf => same_type!(predicate IsInf, a0, [Float32: f32, Float64: f64, Complex128: C]),
+        O::SignBit => same_type!(predicate SignBit, a0, [Float32: f32, Float64: f64]),
+        O::Arctan2 => float2!(Arctan2),
+        O::Fmod => float2!(Fmod),
+        O::Hypot => float2!(Hypot),
+        O::NextAfter => float2!(NextAfter),
+        O::CopySign => float2!(CopySign),
+        O::Maximum => float2!(Maximum),
+        O::Minimum => float2!(Minimum),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every signature in the table has a kernel (select panics otherwise).
+    #[test]
+    fn every_signature_has_a_kernel() {
+        for &op in OpName::ALL {
+            for sig in op.signatures() {
+                let mut codes = sig.chars().map(|c| DType::from_code(c).unwrap());
+                let ret = codes.next().unwrap();
+                let args: Vec<DType> = codes.collect();
+                let _ = select(Opcode::Op(op), ret, &args);
+            }
+        }
+        for from in DType::ALL {
+            for &to in from.upcasts().iter().skip(1) {
+                let _ = select(Opcode::Cast, to, &[from]);
+            }
+        }
+    }
+}

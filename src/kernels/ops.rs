@@ -1,0 +1,455 @@
+//! Element semantics: what each operation computes for one element.
+//!
+//! In: one or two operand values.  Out: the result value.
+//!
+//! Every operation is a zero-sized type implementing [`Unary`] or
+//! [`Binary`] for the element types it exists for; the implementations for
+//! the integer types and for the float types each come from one macro, so
+//! int32/int64 and float32/float64 share their definitions.  The semantics
+//! are numexpr 2.14.2's (integer `//` and `%` floor, `x // 0 == x % 0 == 0`,
+//! wrapping overflow, guarded shifts, float `%` as `a - floor(a/b)*b`,
+//! NaN-propagating `maximum`/`minimum`), with NumPy's results where numexpr
+//! crashes or returns garbage (`INT_MIN // -1` wraps, integer `**` with an
+//! overflowing result wraps).
+
+use super::{complex, hyperbolic};
+use crate::vm::Arg;
+use num_complex::Complex64 as C;
+
+/// A one-operand element operation.
+pub trait Unary<A: Copy, R: Copy> {
+    /// The result for one element.
+    fn apply(a: A) -> R;
+
+    /// The results for a block (`out.len()` elements).
+    #[inline]
+    fn run(out: &mut [R], a: Arg<'_, A>) {
+        match a {
+            Arg::Vec(x) => {
+                for (o, &x) in out.iter_mut().zip(x) {
+                    *o = Self::apply(x);
+                }
+            }
+            Arg::Scalar(x) => out.fill(Self::apply(x)),
+        }
+    }
+}
+
+/// A two-operand element operation.
+pub trait Binary<A: Copy, B: Copy, R: Copy> {
+    /// The result for one element.
+    fn apply(a: A, b: B) -> R;
+
+    /// The results for a block (`out.len()` elements).
+    #[inline]
+    fn run(out: &mut [R], a: Arg<'_, A>, b: Arg<'_, B>) {
+        match (a, b) {
+            (Arg::Vec(x), Arg::Vec(y)) => {
+                for ((o, &x), &y) in out.iter_mut().zip(x).zip(y) {
+                    *o = Self::apply(x, y);
+                }
+            }
+            (Arg::Vec(x), Arg::Scalar(y)) => {
+                for (o, &x) in out.iter_mut().zip(x) {
+                    *o = Self::apply(x, y);
+                }
+            }
+            (Arg::Scalar(x), Arg::Vec(y)) => {
+                for (o, &y) in out.iter_mut().zip(y) {
+                    *o = Self::apply(x, y);
+                }
+            }
+            (Arg::Scalar(x), Arg::Scalar(y)) => out.fill(Self::apply(x, y)),
+        }
+    }
+}
+
+macro_rules! zst {
+    ($($name:ident),* $(,)?) => {$(
+        #[doc = concat!("The `", stringify!($name), "` operation.")]
+        #[derive(Clone, Copy, Debug)]
+        pub struct $name;
+    )*};
+}
+
+zst!(
+    CopyValue,
+    OnesLike,
+    Neg,
+    Invert,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    FloorDiv,
+    Mod,
+    Pow,
+    LShift,
+    RShift,
+    And,
+    Or,
+    Xor,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+    Real,
+    Imag,
+    MakeComplex,
+    Sqrt,
+    Sin,
+    Cos,
+    Tan,
+    Arcsin,
+    Arccos,
+    Arctan,
+    Sinh,
+    Cosh,
+    Tanh,
+    Arcsinh,
+    Arccosh,
+    Arctanh,
+    Log,
+    Log1p,
+    Log10,
+    Log2,
+    Exp,
+    Expm1,
+    Absolute,
+    Ceil,
+    Floor,
+    Trunc,
+    Round,
+    Sign,
+    Conjugate,
+    IsNan,
+    IsFinite,
+    IsInf,
+    SignBit,
+    Arctan2,
+    Fmod,
+    Hypot,
+    NextAfter,
+    CopySign,
+    Maximum,
+    Minimum,
+    Cast,
+);
+
+macro_rules! unary {
+    ($op:ident, $t:ty => $r:ty, |$a:ident| $body:expr) => {
+        impl Unary<$t, $r> for $op {
+            #[inline(always)]
+            fn apply($a: $t) -> $r {
+                $body
+            }
+        }
+    };
+}
+
+macro_rules! binary {
+    ($op:ident, $t:ty, $u:ty => $r:ty, |$a:ident, $b:ident| $body:expr) => {
+        impl Binary<$t, $u, $r> for $op {
+            #[inline(always)]
+            fn apply($a: $t, $b: $u) -> $r {
+                $body
+            }
+        }
+    };
+}
+
+/// Operations shared by every numeric type.
+macro_rules! common_ops {
+    ($($t:ty),*) => {$(
+        unary!(CopyValue, $t => $t, |a| a);
+        binary!(Eq, $t, $t => bool, |a, b| a == b);
+        binary!(Ne, $t, $t => bool, |a, b| a != b);
+    )*};
+}
+common_ops!(bool, i32, i64, f32, f64, C);
+
+/// Orderings (bool compares through int32, as in numexpr).
+macro_rules! ordered_ops {
+    ($($t:ty),*) => {$(
+        binary!(Gt, $t, $t => bool, |a, b| a > b);
+        binary!(Ge, $t, $t => bool, |a, b| a >= b);
+    )*};
+}
+ordered_ops!(i32, i64, f32, f64);
+
+// bool: logical operators.
+unary!(Invert, bool => bool, |a| !a);
+binary!(And, bool, bool => bool, |a, b| a & b);
+binary!(Or, bool, bool => bool, |a, b| a | b);
+binary!(Xor, bool, bool => bool, |a, b| a ^ b);
+
+/// Integer semantics (wrapping, floor division, guarded shifts).
+macro_rules! int_ops {
+    ($($t:ty),*) => {$(
+        unary!(OnesLike, $t => $t, |_a| 1);
+        unary!(Neg, $t => $t, |a| a.wrapping_neg());
+        unary!(Invert, $t => $t, |a| !a);
+        unary!(Absolute, $t => $t, |a| a.wrapping_abs());
+        unary!(Round, $t => $t, |a| a);
+        unary!(Sign, $t => $t, |a| a.signum());
+        binary!(Add, $t, $t => $t, |a, b| a.wrapping_add(b));
+        binary!(Sub, $t, $t => $t, |a, b| a.wrapping_sub(b));
+        binary!(Mul, $t, $t => $t, |a, b| a.wrapping_mul(b));
+        binary!(Div, $t, $t => $t, |a, b| if b == 0 { 0 } else { a.wrapping_div(b) });
+        binary!(FloorDiv, $t, $t => $t, |a, b| {
+            if b == 0 {
+                return 0;
+            }
+            let q = a.wrapping_div(b);
+            if a.wrapping_rem(b) != 0 && ((a < 0) != (b < 0)) { q.wrapping_sub(1) } else { q }
+        });
+        binary!(Mod, $t, $t => $t, |a, b| {
+            if b == 0 {
+                return 0;
+            }
+            let r = a.wrapping_rem(b);
+            if r != 0 && ((r < 0) != (b < 0)) { r.wrapping_add(b) } else { r }
+        });
+        binary!(Pow, $t, $t => $t, |a, b| {
+            if b < 0 {
+                // numexpr: a negative exponent in an array computes 1 / a.
+                return if a == 0 { 0 } else { (1 as $t).wrapping_div(a) };
+            }
+            let (mut base, mut e, mut acc) = (a, b as u64, 1 as $t);
+            while e > 0 {
+                if e & 1 == 1 {
+                    acc = acc.wrapping_mul(base);
+                }
+                base = base.wrapping_mul(base);
+                e >>= 1;
+            }
+            acc
+        });
+        binary!(LShift, $t, $t => $t, |a, b| {
+            if (b as u64) < u64::from(<$t>::BITS) { a.wrapping_shl(b as u32) } else { 0 }
+        });
+        binary!(RShift, $t, $t => $t, |a, b| {
+            let s = if (b as u64) < u64::from(<$t>::BITS) { b as u32 } else { <$t>::BITS - 1 };
+            a >> s
+        });
+        binary!(And, $t, $t => $t, |a, b| a & b);
+        binary!(Or, $t, $t => $t, |a, b| a | b);
+        binary!(Xor, $t, $t => $t, |a, b| a ^ b);
+    )*};
+}
+int_ops!(i32, i64);
+
+/// Float semantics (libm functions, numexpr's formulas for `//` and `%`).
+macro_rules! float_ops {
+    ($($t:ident),*) => {$(
+        unary!(OnesLike, $t => $t, |_a| 1.0);
+        unary!(Neg, $t => $t, |a| -a);
+        unary!(Sqrt, $t => $t, |a| a.sqrt());
+        unary!(Sin, $t => $t, |a| a.sin());
+        unary!(Cos, $t => $t, |a| a.cos());
+        unary!(Tan, $t => $t, |a| a.tan());
+        unary!(Arcsin, $t => $t, |a| a.asin());
+        unary!(Arccos, $t => $t, |a| a.acos());
+        unary!(Arctan, $t => $t, |a| a.atan());
+        unary!(Sinh, $t => $t, |a| a.sinh());
+        unary!(Cosh, $t => $t, |a| a.cosh());
+        unary!(Tanh, $t => $t, |a| a.tanh());
+        unary!(Arcsinh, $t => $t, |a| hyperbolic::$t::asinh(a));
+        unary!(Arccosh, $t => $t, |a| hyperbolic::$t::acosh(a));
+        unary!(Arctanh, $t => $t, |a| hyperbolic::$t::atanh(a));
+        unary!(Log, $t => $t, |a| a.ln());
+        unary!(Log1p, $t => $t, |a| a.ln_1p());
+        unary!(Log10, $t => $t, |a| a.log10());
+        unary!(Log2, $t => $t, |a| a.log2());
+        unary!(Exp, $t => $t, |a| a.exp());
+        unary!(Expm1, $t => $t, |a| a.exp_m1());
+        unary!(Absolute, $t => $t, |a| a.abs());
+        unary!(Ceil, $t => $t, |a| a.ceil());
+        unary!(Floor, $t => $t, |a| a.floor());
+        unary!(Trunc, $t => $t, |a| a.trunc());
+        unary!(Round, $t => $t, |a| a.round_ties_even());
+        unary!(Sign, $t => $t, |a| {
+            if a.is_nan() { a } else if a > 0.0 { 1.0 } else if a < 0.0 { -1.0 } else { 0.0 }
+        });
+        unary!(Conjugate, $t => $t, |a| a);
+        unary!(IsNan, $t => bool, |a| a.is_nan());
+        unary!(IsFinite, $t => bool, |a| a.is_finite());
+        unary!(IsInf, $t => bool, |a| a.is_infinite());
+        unary!(SignBit, $t => bool, |a| a.is_sign_negative());
+        binary!(Add, $t, $t => $t, |a, b| a + b);
+        binary!(Sub, $t, $t => $t, |a, b| a - b);
+        binary!(Mul, $t, $t => $t, |a, b| a * b);
+        binary!(Div, $t, $t => $t, |a, b| a / b);
+        binary!(FloorDiv, $t, $t => $t, |a, b| (a / b).floor());
+        binary!(Mod, $t, $t => $t, |a, b| a - (a / b).floor() * b);
+        binary!(Pow, $t, $t => $t, |a, b| a.powf(b));
+        binary!(Arctan2, $t, $t => $t, |a, b| a.atan2(b));
+        binary!(Fmod, $t, $t => $t, |a, b| a % b);
+        binary!(Hypot, $t, $t => $t, |a, b| a.hypot(b));
+        binary!(CopySign, $t, $t => $t, |a, b| a.copysign(b));
+        binary!(Maximum, $t, $t => $t, |a, b| if a.is_nan() || b.is_nan() { <$t>::NAN } else { a.max(b) });
+        binary!(Minimum, $t, $t => $t, |a, b| if a.is_nan() || b.is_nan() { <$t>::NAN } else { a.min(b) });
+        binary!(NextAfter, $t, $t => $t, |a, b| {
+            if a.is_nan() || b.is_nan() {
+                <$t>::NAN
+            } else if a == b {
+                b
+            } else if a == 0.0 {
+                <$t>::from_bits(1).copysign(b)
+            } else {
+                let bits = a.to_bits();
+                <$t>::from_bits(if (b > a) == (a > 0.0) { bits + 1 } else { bits - 1 })
+            }
+        });
+    )*};
+}
+float_ops!(f32, f64);
+
+// complex128: numexpr's formulas.
+unary!(OnesLike, C => C, |_a| C::new(1.0, 0.0));
+unary!(Neg, C => C, |a| -a);
+unary!(Conjugate, C => C, |a| a.conj());
+unary!(Absolute, C => C, |a| complex::abs(a));
+unary!(Round, C => C, |a| complex::rint(a));
+unary!(Sign, C => C, |a| complex::sign(a));
+unary!(IsNan, C => bool, |a| complex::isnan(a));
+unary!(IsFinite, C => bool, |a| complex::isfinite(a));
+unary!(IsInf, C => bool, |a| complex::isinf(a));
+unary!(Real, C => f64, |a| a.re);
+unary!(Imag, C => f64, |a| a.im);
+binary!(Add, C, C => C, |a, b| a + b);
+binary!(Sub, C, C => C, |a, b| a - b);
+binary!(Mul, C, C => C, |a, b| complex::mul(a, b));
+binary!(Div, C, C => C, |a, b| complex::div(a, b));
+binary!(Pow, C, C => C, |a, b| complex::pow(a, b));
+binary!(MakeComplex, f64, f64 => C, |a, b| C::new(a, b));
+
+macro_rules! complex_functions {
+    ($($op:ident => $f:path),* $(,)?) => {$(
+        unary!($op, C => C, |a| $f(a));
+    )*};
+}
+complex_functions!(
+    Sqrt => complex::sqrt, Sin => complex::sin, Cos => complex::cos, Tan => complex::tan,
+    Arcsin => complex::asin, Arccos => complex::acos, Arctan => complex::atan,
+    Sinh => complex::sinh, Cosh => complex::cosh, Tanh => complex::tanh,
+    Arcsinh => complex::asinh, Arccosh => complex::acosh, Arctanh => complex::atanh,
+    Log => complex::log, Log1p => complex::log1p, Log10 => complex::log10,
+    Log2 => complex::log2, Exp => complex::exp, Expm1 => complex::expm1,
+);
+
+/// Upcasts (C conversions): bool → 0/1, int → float rounds to nearest,
+/// real → complex with zero imaginary part.
+macro_rules! casts {
+    ($($from:ty => $to:ty : |$a:ident| $body:expr);* $(;)?) => {$(
+        unary!(Cast, $from => $to, |$a| $body);
+    )*};
+}
+casts! {
+    bool => i32: |a| i32::from(a);
+    bool => i64: |a| i64::from(a);
+    bool => f32: |a| f32::from(u8::from(a));
+    bool => f64: |a| f64::from(u8::from(a));
+    bool => C: |a| C::new(f64::from(u8::from(a)), 0.0);
+    i32 => i64: |a| i64::from(a);
+    i32 => f32: |a| a as f32;
+    i32 => f64: |a| f64::from(a);
+    i32 => C: |a| C::new(f64::from(a), 0.0);
+    i64 => f32: |a| a as f32;
+    i64 => f64: |a| a as f64;
+    i64 => C: |a| C::new(a as f64, 0.0);
+    f32 => f64: |a| f64::from(a);
+    f32 => C: |a| C::new(f64::from(a), 0.0);
+    f64 => C: |a| C::new(a, 0.0);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b<O: Binary<T, T, T>, T: Copy>(a: T, c: T) -> T {
+        O::apply(a, c)
+    }
+
+    #[test]
+    fn integer_floor_semantics() {
+        // numexpr: 7//2, -7//2, 7//-2, -7//-2, x//0
+        assert_eq!(
+            [
+                b::<FloorDiv, i32>(7, 2),
+                b::<FloorDiv, i32>(-7, 2),
+                b::<FloorDiv, i32>(7, -2),
+                b::<FloorDiv, i32>(-7, -2),
+                b::<FloorDiv, i32>(5, 0)
+            ],
+            [3, -4, -4, 3, 0]
+        );
+        assert_eq!(
+            [
+                b::<Mod, i32>(7, 2),
+                b::<Mod, i32>(-7, 2),
+                b::<Mod, i32>(7, -2),
+                b::<Mod, i32>(-7, -2),
+                b::<Mod, i32>(5, 0)
+            ],
+            [1, 1, -1, -1, 0]
+        );
+        // NumPy where numexpr crashes (SIGFPE): INT_MIN // -1 wraps, % is 0.
+        assert_eq!(b::<FloorDiv, i32>(i32::MIN, -1), i32::MIN);
+        assert_eq!(b::<Mod, i64>(i64::MIN, -1), 0);
+        // No intermediate overflow (numexpr's ((a%b)+b)%b would overflow).
+        assert_eq!(b::<Mod, i32>(i32::MAX - 1, i32::MAX), i32::MAX - 1);
+    }
+
+    #[test]
+    fn integer_power_and_shifts() {
+        assert_eq!(b::<Pow, i32>(3, 4), 81);
+        assert_eq!(b::<Pow, i64>(3, 39), 4052555153018976267);
+        assert_eq!(b::<Pow, i32>(2, 32), 0); // wraps like NumPy
+        assert_eq!(
+            [
+                b::<Pow, i32>(2, -1),
+                b::<Pow, i32>(1, -3),
+                b::<Pow, i32>(-1, -2),
+                b::<Pow, i32>(0, -1)
+            ],
+            [0, 1, -1, 0]
+        );
+        assert_eq!(b::<LShift, i32>(1, 31), i32::MIN);
+        assert_eq!(b::<LShift, i32>(1, 32), 0);
+        assert_eq!(b::<LShift, i64>(1, -1), 0);
+        assert_eq!(b::<RShift, i32>(-8, 40), -1);
+        assert_eq!(b::<RShift, i32>(8, -1), 0);
+        assert_eq!(b::<RShift, i64>(-8, 1), -4);
+    }
+
+    #[test]
+    fn float_semantics() {
+        assert_eq!(b::<Mod, f64>(-7.5, 2.0), 0.5);
+        assert_eq!(b::<Fmod, f64>(-7.5, 2.0), -1.5);
+        assert!(b::<Mod, f64>(1.0, 0.0).is_nan());
+        assert_eq!(b::<FloorDiv, f64>(1.0, 0.0), f64::INFINITY);
+        assert!(b::<Maximum, f64>(f64::NAN, 1.0).is_nan());
+        assert_eq!(b::<NextAfter, f64>(1.0, 2.0), 1.0000000000000002);
+        assert_eq!(b::<NextAfter, f32>(0.0, -1.0), -f32::from_bits(1));
+        assert_eq!(b::<NextAfter, f64>(-1.0, 0.0), -0.9999999999999999);
+        assert_eq!(<Sign as Unary<f64, f64>>::apply(-0.0), 0.0);
+        assert!(<Sign as Unary<f64, f64>>::apply(f64::NAN).is_nan());
+        assert_eq!(<Round as Unary<f64, f64>>::apply(2.5), 2.0);
+        assert!(<SignBit as Unary<f64, bool>>::apply(-0.0));
+    }
+
+    #[test]
+    fn run_handles_every_operand_form() {
+        let mut out = [0.0f64; 3];
+        Add::run(&mut out, Arg::Vec(&[1.0, 2.0, 3.0]), Arg::Scalar(10.0));
+        assert_eq!(out, [11.0, 12.0, 13.0]);
+        Sub::run(&mut out, Arg::Scalar(1.0), Arg::Vec(&[1.0, 2.0, 3.0]));
+        assert_eq!(out, [0.0, -1.0, -2.0]);
+        Mul::run(&mut out, Arg::Scalar(2.0), Arg::Scalar(4.0));
+        assert_eq!(out, [8.0; 3]);
+        let mut flags = [false; 3];
+        <IsNan as Unary<f64, bool>>::run(&mut flags, Arg::Vec(&[f64::NAN, 0.0, f64::NAN]));
+        assert_eq!(flags, [true, false, true]);
+    }
+}
