@@ -14,6 +14,7 @@
 
 use crate::array::{Input, Value};
 use crate::ast::Ast;
+use crate::context::Context;
 use crate::error::{Error, ErrorKind, Result};
 use crate::exec::{self, ScratchPool, Threads};
 use crate::ir::InputDecl;
@@ -247,27 +248,33 @@ impl Expression {
     /// Compiles `expr` for variables of the given names and dtypes.
     /// Variables not named in the expression are ignored.
     pub fn new(expr: &str, variables: &[(&str, DType)]) -> Result<Expression> {
-        let decls: Vec<InputDecl> = variables
-            .iter()
-            .map(|&(name, dtype)| InputDecl {
-                name: name.to_string(),
-                dtype,
-            })
-            .collect();
-        Self::with_signature(expr, &decls)
+        Self::with_signature(expr, &decls(variables), None)
     }
 
     /// Compiles `expr` for the names and dtypes of `vars` (the arrays
     /// themselves are not read).
     pub fn for_vars(expr: &str, vars: &Vars<'_>) -> Result<Expression> {
-        Self::with_signature(expr, &vars.signature())
+        Self::with_signature(expr, &vars.signature(), None)
     }
 
-    fn with_signature(expr: &str, decls: &[InputDecl]) -> Result<Expression> {
+    /// Compiles `expr` with the functions and constants of `context`.
+    pub(crate) fn compile_in(
+        context: &Context,
+        expr: &str,
+        decls: &[InputDecl],
+    ) -> Result<Expression> {
+        Self::with_signature(expr, decls, Some(context))
+    }
+
+    fn with_signature(
+        expr: &str,
+        decls: &[InputDecl],
+        context: Option<&Context>,
+    ) -> Result<Expression> {
         let source: Arc<str> = Arc::from(expr);
         let build = || -> Result<(Ast, Program)> {
             let ast = parse::parse(expr)?;
-            let ir = infer::infer(&ast, decls)?;
+            let ir = infer::infer_with(&ast, decls, context)?;
             let program = compile::compile(&ir)?;
             Ok((ast, program))
         };
@@ -387,6 +394,17 @@ impl Expression {
     }
 }
 
+/// Declarations for `(name, dtype)` pairs.
+pub(crate) fn decls(variables: &[(&str, DType)]) -> Vec<InputDecl> {
+    variables
+        .iter()
+        .map(|&(name, dtype)| InputDecl {
+            name: name.to_string(),
+            dtype,
+        })
+        .collect()
+}
+
 /// Compiled expressions kept by [`evaluate`].
 const CACHE_CAPACITY: usize = 256;
 
@@ -408,7 +426,7 @@ pub fn compiled(expr: &str, vars: &Vars<'_>) -> Result<Arc<Expression>> {
     if let Some(hit) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Ok(Arc::clone(hit));
     }
-    let compiled = Arc::new(Expression::with_signature(expr, &sig)?);
+    let compiled = Arc::new(Expression::with_signature(expr, &sig, None)?);
     let mut cache = cache().lock().unwrap_or_else(|e| e.into_inner());
     if cache.len() >= CACHE_CAPACITY {
         cache.clear();

@@ -22,6 +22,7 @@ use crate::limits::{MAX_INSTRUCTIONS, MAX_TEMPORARIES};
 use crate::program::{Instr, Opcode, Operand, Program};
 use crate::types::{DType, Scalar};
 use crate::vm::{Frame, Pools};
+use std::sync::Arc;
 
 /// Compiles typed IR into a program.
 ///
@@ -54,10 +55,11 @@ pub fn compile(ir: &Ir) -> Result<Program> {
         let op = match &node.op {
             IrOp::Input(k) => Operand::Input(*k as u32),
             IrOp::Const(s) => c.constant(s.clone()),
-            IrOp::Cast | IrOp::Op(_) => {
-                let opcode = match node.op {
-                    IrOp::Cast => Opcode::Cast,
-                    IrOp::Op(name) => Opcode::Op(name),
+            IrOp::Cast | IrOp::Op(_) | IrOp::User(_) => {
+                let (opcode, user) = match node.op {
+                    IrOp::Cast => (Opcode::Cast, None),
+                    IrOp::Op(name) => (Opcode::Op(name), None),
+                    IrOp::User(k) => (Opcode::User, Some(Arc::clone(&ir.functions[k as usize]))),
                     _ => unreachable!(),
                 };
                 let args: Vec<Operand> = node.args.iter().map(|a| operand[a.index()]).collect();
@@ -70,6 +72,7 @@ pub fn compile(ir: &Ir) -> Result<Program> {
                     args,
                     arg_dtypes,
                     kernel,
+                    user,
                 };
                 if let Some(value) = c.fold(&ins) {
                     c.constant(value)

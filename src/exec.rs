@@ -204,11 +204,19 @@ fn check_out_shape(have: &[usize], want: &[usize]) -> Result<()> {
     ))
 }
 
+/// Results at least this large (in bytes) are checked with a fallible
+/// reservation before being allocated.
+const PROBE_BYTES: usize = 1 << 30;
+
 /// A zero-initialised vector of `len` elements, or a `shape` error if the
 /// memory cannot be allocated.
+///
+/// The memory comes zeroed from the OS, without a zeroing pass
+/// ([`crate::kernels::memory`]); that allocation aborts when it fails, so
+/// sizes that could plausibly fail are first reserved fallibly (the probe
+/// touches no memory).
 fn alloc<T: Clone + Default>(len: usize, shape: &[usize]) -> Result<Vec<T>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| {
+    let too_large = || {
         Error::new(
             ErrorKind::Shape,
             format!(
@@ -218,9 +226,16 @@ fn alloc<T: Clone + Default>(len: usize, shape: &[usize]) -> Result<Vec<T>> {
                 fmt_shape(shape)
             ),
         )
-    })?;
-    v.resize(len, T::default());
-    Ok(v)
+    };
+    let bytes = len
+        .checked_mul(std::mem::size_of::<T>())
+        .filter(|&b| b <= isize::MAX as usize)
+        .ok_or_else(too_large)?;
+    if bytes >= PROBE_BYTES {
+        let mut probe: Vec<T> = Vec::new();
+        probe.try_reserve_exact(len).map_err(|_| too_large())?;
+    }
+    Ok(crate::kernels::memory::zeroed(len))
 }
 
 /// Cuts `data` into the consecutive pieces of `plan`'s tasks, each piece

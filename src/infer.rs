@@ -29,11 +29,13 @@
 //! Reductions must be the outermost operation of the expression.
 
 use crate::ast::{Ast, Attr, BinaryOp, Literal, NodeId, NodeKind, Span, UnaryOp};
+use crate::context::{Context, UserFunction};
 use crate::error::{Error, ErrorKind, Result, suggest};
 use crate::fold::{Np, Py, Value};
 use crate::ir::{InputDecl, Ir, IrBuilder, IrId, IrOp, OpName, ReduceOp, Reduction};
 use crate::types::{DType, Scalar};
 use num_complex::Complex64;
+use std::sync::Arc;
 
 /// How a function is typed.
 #[derive(Clone, Copy, Debug)]
@@ -212,6 +214,11 @@ enum E {
         arg: EId,
         axis: Option<usize>,
     },
+    /// A call of a user-defined function (float64 result).
+    User {
+        func: Arc<UserFunction>,
+        args: Vec<EId>,
+    },
 }
 
 struct ENode {
@@ -232,12 +239,19 @@ struct ENode {
 /// assert_eq!(ir.result_dtype(), DType::Float32);
 /// ```
 pub fn infer(ast: &Ast, inputs: &[InputDecl]) -> Result<Ir> {
+    infer_with(ast, inputs, None)
+}
+
+/// [`infer`], with the user functions and constants of `context` (names
+/// the language does not define are looked up there).
+pub fn infer_with(ast: &Ast, inputs: &[InputDecl], context: Option<&Context>) -> Result<Ir> {
     let mut decls: Vec<InputDecl> = inputs.to_vec();
     decls.sort_by(|a, b| a.name.cmp(&b.name));
     decls.dedup_by(|a, b| a.name == b.name);
     let mut b = Builder {
         decls: &decls,
         nodes: Vec::with_capacity(ast.nodes.len()),
+        context,
     };
     let mut map: Vec<EId> = Vec::with_capacity(ast.nodes.len());
     for (i, node) in ast.nodes.iter().enumerate() {
@@ -253,6 +267,7 @@ pub fn infer(ast: &Ast, inputs: &[InputDecl]) -> Result<Ir> {
 struct Builder<'d> {
     decls: &'d [InputDecl],
     nodes: Vec<ENode>,
+    context: Option<&'d Context>,
 }
 
 fn type_error(msg: impl Into<String>, span: Span) -> Error {
@@ -287,6 +302,7 @@ impl Builder<'_> {
                 .map_err(|e| e.with_span(n.span)),
             E::Var(i) => Ok(self.decls[*i].dtype),
             E::Op { kind, .. } => Ok(*kind),
+            E::User { .. } => Ok(DType::Float64),
             E::Reduce { op, .. } => Err(Error::new(
                 ErrorKind::Reduction,
                 format!(
@@ -368,7 +384,10 @@ impl Builder<'_> {
             NodeKind::Name(name) => {
                 match self.decls.binary_search_by(|d| d.name.as_str().cmp(name)) {
                     Ok(i) => Ok(self.push(E::Var(i), span)),
-                    Err(_) => Err(self.unknown_variable(name, span)),
+                    Err(_) => match self.context.and_then(|c| c.constant_value(name)) {
+                        Some(c) => Ok(self.value_const(Value::from(c.clone()), true, span)),
+                        None => Err(self.unknown_variable(name, span)),
+                    },
                 }
             }
             NodeKind::Unary { op, operand } => self.unary(*op, map[operand.index()], span),
@@ -597,12 +616,16 @@ impl Builder<'_> {
         span: Span,
     ) -> Result<EId> {
         let Some(func) = function(name) else {
+            if let Some(f) = self.context.and_then(|c| c.function(name)) {
+                return self.user_call(f, args, keywords, span);
+            }
             let err = Error::new(
                 ErrorKind::UnknownFunction,
                 format!("unknown function `{name}`"),
             )
             .with_span(name_span);
-            if let Some(s) = suggest(name, FUNCTION_NAMES) {
+            let user_names = self.context.into_iter().flat_map(|c| c.function_names());
+            if let Some(s) = suggest(name, FUNCTION_NAMES.into_iter().chain(user_names)) {
                 return Err(err.with_hint(format!("did you mean `{s}`?")));
             }
             if self.decls.iter().any(|d| d.name == name) {
@@ -694,6 +717,52 @@ impl Builder<'_> {
             }
             Func::Reduce(_) => unreachable!(),
         }
+    }
+
+    /// A call of a user-defined function.
+    fn user_call(
+        &mut self,
+        f: &Arc<UserFunction>,
+        args: Vec<EId>,
+        keywords: &[(&str, Span, EId)],
+        span: Span,
+    ) -> Result<EId> {
+        let name = f.name();
+        if let Some((kw, kspan, _)) = keywords.first() {
+            return Err(Error::new(
+                ErrorKind::Arity,
+                format!("{name}() takes no keyword argument `{kw}`"),
+            )
+            .with_span(*kspan));
+        }
+        if args.len() != f.arity() {
+            let plural = if f.arity() == 1 { "" } else { "s" };
+            return Err(Error::new(
+                ErrorKind::Arity,
+                format!(
+                    "{name}() takes {} argument{plural} ({} given)",
+                    f.arity(),
+                    args.len()
+                ),
+            )
+            .with_span(span));
+        }
+        for &a in &args {
+            let k = self.kind(a)?;
+            if matches!(k, DType::Complex128 | DType::Bytes) {
+                return Err(type_error(
+                    format!("{name}() takes real numbers, not {k}"),
+                    self.nodes[a].span,
+                ));
+            }
+        }
+        Ok(self.push(
+            E::User {
+                func: Arc::clone(f),
+                args,
+            },
+            span,
+        ))
     }
 
     /// A constant chosen by `where` becomes a numexpr ConstantNode.
@@ -796,7 +865,9 @@ impl Builder<'_> {
         for i in (0..=root).rev() {
             if live[i] {
                 match &self.nodes[i].e {
-                    E::Op { args, .. } => args.iter().for_each(|&a| live[a] = true),
+                    E::Op { args, .. } | E::User { args, .. } => {
+                        args.iter().for_each(|&a| live[a] = true)
+                    }
                     E::Reduce { arg, .. } => live[*arg] = true,
                     _ => {}
                 }
@@ -847,6 +918,26 @@ impl Builder<'_> {
                         });
                     }
                     ir.add(IrOp::Op(*name), *kind, typed, span)
+                }
+                E::User { func, args } => {
+                    let mut typed = Vec::with_capacity(args.len());
+                    for &a in args {
+                        let id = ids[a].expect("operand typed");
+                        let n = ir.node(id);
+                        typed.push(if n.dtype == DType::Float64 {
+                            id
+                        } else if let E::Const { value, .. } = &self.nodes[a].e {
+                            let s = convert_constant(value, DType::Float64).ok_or_else(|| {
+                                type_error("cannot convert constant to float64", span)
+                            })?;
+                            ir.add(IrOp::Const(s), DType::Float64, vec![], self.nodes[a].span)
+                        } else {
+                            let sp = n.span;
+                            ir.add(IrOp::Cast, DType::Float64, vec![id], sp)
+                        });
+                    }
+                    let k = ir.function(func);
+                    ir.add(IrOp::User(k), DType::Float64, typed, span)
                 }
                 E::Reduce { op, .. } => {
                     return Err(Error::new(

@@ -13,9 +13,11 @@
 //! `NotImplementedError`.
 
 use crate::ast::Span;
+use crate::context::UserFunction;
 use crate::types::{DType, Scalar};
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// Index of a node in [`Ir::nodes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -251,6 +253,9 @@ pub enum IrOp {
     Cast,
     /// An element-wise operation.
     Op(OpName),
+    /// A user-defined function (index into [`Ir::functions`]); float64
+    /// operands and result.
+    User(u32),
 }
 
 /// One typed node.
@@ -276,7 +281,7 @@ pub struct InputDecl {
 }
 
 /// A typed expression.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Ir {
     /// Nodes in post-order; only nodes reachable from `root`.
     pub nodes: Vec<IrNode>,
@@ -286,6 +291,8 @@ pub struct Ir {
     pub inputs: Vec<InputDecl>,
     /// The final reduction, if the expression is one.
     pub reduction: Option<Reduction>,
+    /// User-defined functions the expression calls.
+    pub functions: Vec<Arc<UserFunction>>,
 }
 
 impl Ir {
@@ -328,6 +335,7 @@ enum NodeKey {
     Const(ConstKey),
     Cast(DType, IrId),
     Op(OpName, DType, Vec<IrId>),
+    User(u32, Vec<IrId>),
 }
 
 /// Builds an [`Ir`] with hash-consing: adding a node equal to an existing
@@ -336,6 +344,7 @@ enum NodeKey {
 pub struct IrBuilder {
     nodes: Vec<IrNode>,
     index: HashMap<NodeKey, IrId>,
+    functions: Vec<Arc<UserFunction>>,
 }
 
 impl IrBuilder {
@@ -346,6 +355,7 @@ impl IrBuilder {
             IrOp::Const(s) => NodeKey::Const(const_key(s)),
             IrOp::Cast => NodeKey::Cast(dtype, args[0]),
             IrOp::Op(name) => NodeKey::Op(*name, dtype, args.clone()),
+            IrOp::User(k) => NodeKey::User(*k, args.clone()),
         };
         if let Some(&id) = self.index.get(&key) {
             return id;
@@ -364,6 +374,19 @@ impl IrBuilder {
     /// The node `id`.
     pub fn node(&self, id: IrId) -> &IrNode {
         &self.nodes[id.index()]
+    }
+
+    /// The index of user function `f` in the IR's function table (added on
+    /// first use).
+    pub fn function(&mut self, f: &Arc<UserFunction>) -> u32 {
+        let k = match self.functions.iter().position(|g| Arc::ptr_eq(g, f)) {
+            Some(k) => k,
+            None => {
+                self.functions.push(Arc::clone(f));
+                self.functions.len() - 1
+            }
+        };
+        k as u32
     }
 
     /// Finishes the IR: keeps the nodes reachable from `root` (renumbered,
@@ -411,6 +434,7 @@ impl IrBuilder {
             root: new_id[root.index()],
             inputs: used_inputs.iter().map(|&i| all_inputs[i].clone()).collect(),
             reduction,
+            functions: self.functions,
         }
     }
 }

@@ -261,6 +261,7 @@ pub mod array;
 pub mod ast;
 pub mod broadcast;
 pub mod compile;
+pub mod context;
 pub mod error;
 pub mod exec;
 pub mod fold;
@@ -274,6 +275,7 @@ pub mod vm;
 
 pub use api::{Expression, IntoInput, Options, Vars, evaluate, evaluate_with};
 pub use array::{Input, Value};
+pub use context::Context;
 pub use error::{Error, ErrorKind};
 pub use exec::Threads;
 pub use types::{DType, Element, Scalar};

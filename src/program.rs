@@ -12,10 +12,12 @@
 //! result is [`Program::result`]; when the caller's output has the result's
 //! dtype, the instruction producing it writes straight into the output.
 
+use crate::context::UserFunction;
 use crate::ir::{InputDecl, OpName, Reduction};
 use crate::kernels::Kernel;
 use crate::types::{DType, Scalar};
 use std::fmt;
+use std::sync::Arc;
 
 /// What an instruction reads or writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -35,6 +37,8 @@ pub enum Opcode {
     Cast,
     /// An element-wise operation.
     Op(OpName),
+    /// A user-defined function (see [`Instr::user`]).
+    User,
 }
 
 impl fmt::Display for Opcode {
@@ -42,6 +46,7 @@ impl fmt::Display for Opcode {
         match self {
             Opcode::Cast => f.write_str("cast"),
             Opcode::Op(op) => f.write_str(op.name()),
+            Opcode::User => f.write_str("user"),
         }
     }
 }
@@ -61,6 +66,8 @@ pub struct Instr {
     pub arg_dtypes: Vec<DType>,
     /// The element loop that executes it.
     pub kernel: Kernel,
+    /// The function called, for [`Opcode::User`].
+    pub user: Option<Arc<UserFunction>>,
 }
 
 impl PartialEq for Instr {
@@ -74,9 +81,17 @@ impl PartialEq for Instr {
 }
 
 impl Instr {
+    /// The operation's name (a user function's own name).
+    pub fn name(&self) -> String {
+        match &self.user {
+            Some(f) => f.name().to_string(),
+            None => self.opcode.to_string(),
+        }
+    }
+
     /// numexpr-style signature, e.g. `add_ddd`.
     pub fn signature(&self) -> String {
-        let mut s = format!("{}_{}", self.opcode, self.dtype.code());
+        let mut s = format!("{}_{}", self.name(), self.dtype.code());
         s.extend(self.arg_dtypes.iter().map(|d| d.code()));
         s
     }
@@ -140,7 +155,7 @@ impl fmt::Display for Program {
                 "{:<14} {} = {}({})",
                 ins.signature(),
                 self.operand_name(ins.dst, ins.dtype),
-                ins.opcode,
+                ins.name(),
                 args.join(", ")
             )?;
         }

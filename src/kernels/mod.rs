@@ -9,7 +9,9 @@
 
 pub mod bytes;
 pub mod complex;
+pub mod divide;
 pub mod hyperbolic;
+pub mod memory;
 pub mod ops;
 pub mod reduce;
 
@@ -128,6 +130,58 @@ fn bytes_copy(f: &mut Frame<'_, '_>, ins: &Instr) {
     f.temps.bytes[k as usize] = (buf, w);
 }
 
+/// A user-defined function over a block of float64 values.
+fn user(f: &mut Frame<'_, '_>, ins: &Instr) {
+    use crate::context::UserCode;
+    use std::cell::RefCell;
+    thread_local! {
+        /// A scalar operand spread over a block, for block functions.
+        static SPREAD: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+    }
+    let func = ins
+        .user
+        .as_ref()
+        .expect("user instruction has its function");
+    let n = f.len;
+    let mut dst = f.take_dst::<f64>(ins.dst);
+    let out = dst.slice(n);
+    let a = f.arg::<f64>(ins.args[0]);
+    match &func.code {
+        UserCode::Scalar1(g) => match a {
+            Arg::Vec(x) => out.iter_mut().zip(x).for_each(|(o, &x)| *o = g(x)),
+            Arg::Scalar(x) => out.fill(g(x)),
+        },
+        UserCode::Scalar2(g) => ops::map2(out, a, f.arg::<f64>(ins.args[1]), g),
+        UserCode::Block1(g) => match a {
+            Arg::Vec(x) => g(x, out),
+            Arg::Scalar(x) => {
+                let mut one = [0.0];
+                g(&[x], &mut one);
+                out.fill(one[0]);
+            }
+        },
+        UserCode::Block2(g) => match (a, f.arg::<f64>(ins.args[1])) {
+            (Arg::Scalar(x), Arg::Scalar(y)) => {
+                let mut one = [0.0];
+                g(&[x], &[y], &mut one);
+                out.fill(one[0]);
+            }
+            (Arg::Vec(x), Arg::Vec(y)) => g(x, y, out),
+            (Arg::Vec(x), Arg::Scalar(y)) => SPREAD.with_borrow_mut(|buf| {
+                buf.clear();
+                buf.resize(n, y);
+                g(x, buf, out);
+            }),
+            (Arg::Scalar(x), Arg::Vec(y)) => SPREAD.with_borrow_mut(|buf| {
+                buf.clear();
+                buf.resize(n, x);
+                g(buf, y, out);
+            }),
+        },
+    }
+    f.put_dst(ins.dst, dst);
+}
+
 macro_rules! pick {
     // One kernel per listed dtype.
     ($d:expr, $what:expr, { $($v:ident => $k:expr),+ $(,)? }) => {
@@ -184,6 +238,7 @@ pub fn select(opcode: Opcode, ret: DType, args: &[DType]) -> Kernel {
             };
         }
         Opcode::Op(op) => op,
+        Opcode::User => return user,
     };
     if a0 == Bytes {
         return if op == O::Copy {

@@ -12,6 +12,7 @@
 //! crashes or returns garbage (`INT_MIN // -1` wraps, integer `**` with an
 //! overflowing result wraps).
 
+use super::divide::FloorByConstant;
 use super::{complex, hyperbolic};
 use crate::vm::Arg;
 use num_complex::Complex64 as C;
@@ -43,24 +44,36 @@ pub trait Binary<A: Copy, B: Copy, R: Copy> {
     /// The results for a block (`out.len()` elements).
     #[inline]
     fn run(out: &mut [R], a: Arg<'_, A>, b: Arg<'_, B>) {
-        match (a, b) {
-            (Arg::Vec(x), Arg::Vec(y)) => {
-                for ((o, &x), &y) in out.iter_mut().zip(x).zip(y) {
-                    *o = Self::apply(x, y);
-                }
+        map2(out, a, b, Self::apply);
+    }
+}
+
+/// Applies `f` element-wise, with a loop per operand form (so that each
+/// loop is a plain zip the compiler can vectorise).
+#[inline(always)]
+pub fn map2<A: Copy, B: Copy, R: Copy>(
+    out: &mut [R],
+    a: Arg<'_, A>,
+    b: Arg<'_, B>,
+    f: impl Fn(A, B) -> R,
+) {
+    match (a, b) {
+        (Arg::Vec(x), Arg::Vec(y)) => {
+            for ((o, &x), &y) in out.iter_mut().zip(x).zip(y) {
+                *o = f(x, y);
             }
-            (Arg::Vec(x), Arg::Scalar(y)) => {
-                for (o, &x) in out.iter_mut().zip(x) {
-                    *o = Self::apply(x, y);
-                }
-            }
-            (Arg::Scalar(x), Arg::Vec(y)) => {
-                for (o, &y) in out.iter_mut().zip(y) {
-                    *o = Self::apply(x, y);
-                }
-            }
-            (Arg::Scalar(x), Arg::Scalar(y)) => out.fill(Self::apply(x, y)),
         }
+        (Arg::Vec(x), Arg::Scalar(y)) => {
+            for (o, &x) in out.iter_mut().zip(x) {
+                *o = f(x, y);
+            }
+        }
+        (Arg::Scalar(x), Arg::Vec(y)) => {
+            for (o, &y) in out.iter_mut().zip(y) {
+                *o = f(x, y);
+            }
+        }
+        (Arg::Scalar(x), Arg::Scalar(y)) => out.fill(f(x, y)),
     }
 }
 
@@ -196,20 +209,42 @@ macro_rules! int_ops {
         binary!(Sub, $t, $t => $t, |a, b| a.wrapping_sub(b));
         binary!(Mul, $t, $t => $t, |a, b| a.wrapping_mul(b));
         binary!(Div, $t, $t => $t, |a, b| if b == 0 { 0 } else { a.wrapping_div(b) });
-        binary!(FloorDiv, $t, $t => $t, |a, b| {
-            if b == 0 {
-                return 0;
+        impl Binary<$t, $t, $t> for FloorDiv {
+            #[inline(always)]
+            fn apply(a: $t, b: $t) -> $t {
+                if b == 0 {
+                    return 0;
+                }
+                let q = a.wrapping_div(b);
+                if a.wrapping_rem(b) != 0 && ((a < 0) != (b < 0)) { q.wrapping_sub(1) } else { q }
             }
-            let q = a.wrapping_div(b);
-            if a.wrapping_rem(b) != 0 && ((a < 0) != (b < 0)) { q.wrapping_sub(1) } else { q }
-        });
-        binary!(Mod, $t, $t => $t, |a, b| {
-            if b == 0 {
-                return 0;
+            fn run(out: &mut [$t], a: Arg<'_, $t>, b: Arg<'_, $t>) {
+                match (a, b) {
+                    (Arg::Vec(x), Arg::Scalar(d)) if d != 0 && d != -1 => {
+                        <$t as FloorByConstant>::floor_by(out, x, d, true)
+                    }
+                    _ => map2(out, a, b, Self::apply),
+                }
             }
-            let r = a.wrapping_rem(b);
-            if r != 0 && ((r < 0) != (b < 0)) { r.wrapping_add(b) } else { r }
-        });
+        }
+        impl Binary<$t, $t, $t> for Mod {
+            #[inline(always)]
+            fn apply(a: $t, b: $t) -> $t {
+                if b == 0 {
+                    return 0;
+                }
+                let r = a.wrapping_rem(b);
+                if r != 0 && ((r < 0) != (b < 0)) { r.wrapping_add(b) } else { r }
+            }
+            fn run(out: &mut [$t], a: Arg<'_, $t>, b: Arg<'_, $t>) {
+                match (a, b) {
+                    (Arg::Vec(x), Arg::Scalar(d)) if d != 0 && d != -1 => {
+                        <$t as FloorByConstant>::floor_by(out, x, d, false)
+                    }
+                    _ => map2(out, a, b, Self::apply),
+                }
+            }
+        }
         binary!(Pow, $t, $t => $t, |a, b| {
             if b < 0 {
                 // numexpr: a negative exponent in an array computes 1 / a.
