@@ -312,6 +312,37 @@ impl Expression {
         self.program.result_dtype()
     }
 
+    /// The shape the result would have for `vars` (their broadcast shape,
+    /// less the reduced axis), without evaluating anything.
+    ///
+    /// ```
+    /// # use ndexpr::{DType, Expression, vars};
+    /// let e = Expression::new("sum(a * b, axis=0)", &[("a", DType::Float64), ("b", DType::Float64)]).unwrap();
+    /// let (a, b) = (ndarray::Array2::<f64>::zeros((3, 4)), ndarray::Array1::<f64>::zeros(4));
+    /// assert_eq!(e.result_shape(&vars! { "a" => &a, "b" => &b }).unwrap(), vec![4]);
+    /// ```
+    pub fn result_shape(&self, vars: &Vars<'_>) -> Result<Vec<usize>> {
+        let inputs = self.bind(vars)?;
+        exec::result_shape(&self.program, &inputs).map_err(|e| e.with_expr(&self.source))
+    }
+
+    /// The program as text, one instruction per line (numexpr's
+    /// `disassemble`).
+    ///
+    /// ```
+    /// # use ndexpr::{DType, Expression};
+    /// let e = Expression::new("2*a + 1", &[("a", DType::Float64)]).unwrap();
+    /// assert_eq!(
+    ///     e.disassemble(),
+    ///     "mul_ddd        td0 = mul(c0[2.0], r0[a])\n\
+    ///      add_ddd        td1 = add(td0, c1[1.0])\n\
+    ///      result td1: float64"
+    /// );
+    /// ```
+    pub fn disassemble(&self) -> String {
+        self.program.to_string()
+    }
+
     /// Evaluates over `vars`.
     pub fn evaluate(&self, vars: &Vars<'_>) -> Result<Value> {
         self.evaluate_with(vars, &Options::default())
@@ -433,6 +464,20 @@ pub fn compiled(expr: &str, vars: &Vars<'_>) -> Result<Arc<Expression>> {
     }
     cache.insert(key, Arc::clone(&compiled));
     Ok(compiled)
+}
+
+/// Parses and type-checks `expr` for variables of the given names and
+/// dtypes, without evaluating: the result dtype, or the error evaluating
+/// would give.
+///
+/// ```
+/// use ndexpr::{DType, ErrorKind, validate};
+/// assert_eq!(validate("i / 2", &[("i", DType::Int32)]).unwrap(), DType::Float64);
+/// let e = validate("i << 1.5", &[("i", DType::Int32)]).unwrap_err();
+/// assert_eq!(e.kind(), ErrorKind::Type);
+/// ```
+pub fn validate(expr: &str, variables: &[(&str, DType)]) -> Result<DType> {
+    Expression::new(expr, variables).map(|e| e.result_dtype())
 }
 
 /// Evaluates `expr` over `vars`.

@@ -190,6 +190,41 @@ pub(crate) fn evaluate_into<T: Element>(
     Ok(())
 }
 
+/// The shape of `program`'s result over `inputs`.
+pub(crate) fn result_shape(program: &Program, inputs: &[Input<'_>]) -> Result<Vec<usize>> {
+    let mut shape = broadcast_shapes(
+        program
+            .inputs
+            .iter()
+            .zip(inputs)
+            .map(|(decl, input)| (decl.name.as_str(), input.shape())),
+    )?;
+    match program.reduction {
+        Some(red) => match red.axis {
+            None => Ok(Vec::new()),
+            Some(axis) if axis < shape.len() => {
+                shape.remove(axis);
+                Ok(shape)
+            }
+            Some(axis) => Err(axis_error(axis, &shape, red.span)),
+        },
+        None => Ok(shape),
+    }
+}
+
+fn axis_error(axis: usize, shape: &[usize], span: crate::ast::Span) -> Error {
+    Error::new(
+        ErrorKind::Reduction,
+        format!(
+            "axis {axis} is out of bounds for the expression's {} dimension{}",
+            shape.len(),
+            if shape.len() == 1 { "" } else { "s" }
+        ),
+    )
+    .with_span(span)
+    .with_hint(format!("the expression has shape {}", fmt_shape(shape)))
+}
+
 fn check_out_shape(have: &[usize], want: &[usize]) -> Result<()> {
     if have == want {
         return Ok(());
@@ -373,16 +408,7 @@ impl<'p, 'a> Run<'p, 'a> {
         let perm = match program.reduction {
             Some(red) => match red.axis {
                 Some(axis) if axis >= shape.len() => {
-                    return Err(Error::new(
-                        ErrorKind::Reduction,
-                        format!(
-                            "axis {axis} is out of bounds for the expression's {} dimension{}",
-                            shape.len(),
-                            if shape.len() == 1 { "" } else { "s" }
-                        ),
-                    )
-                    .with_span(red.span)
-                    .with_hint(format!("the expression has shape {}", fmt_shape(&shape))));
+                    return Err(axis_error(axis, &shape, red.span));
                 }
                 // The reduced axis becomes the innermost.
                 Some(axis) => Some(

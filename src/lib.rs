@@ -273,7 +273,7 @@ pub mod program;
 pub mod types;
 pub mod vm;
 
-pub use api::{Expression, IntoInput, Options, Vars, evaluate, evaluate_with};
+pub use api::{Expression, IntoInput, Options, Vars, evaluate, evaluate_with, validate};
 pub use array::{Input, Value};
 pub use context::Context;
 pub use error::{Error, ErrorKind};
