@@ -59,7 +59,7 @@ fn main() -> Result<(), ndexpr::Error> {
         "h * (u - T_ambient)",
     ] {
         let err = context.compile(wrong, &source_inputs).unwrap_err();
-        println!("{err}\n");
+        println!("\n{err}");
     }
 
     // The initial condition: a one-off evaluation (compiled and cached by

@@ -409,6 +409,7 @@ fn expression_errors_show_the_caret_and_exit_1() {
         err.contains("error[shape]: shapes cannot be broadcast together"),
         "{err}"
     );
+    assert!(!err.contains("read a ="), "found from the headers: {err}");
     let err = calc_err(&["a > 1 & a < 2", &a, "-o", out_arg], 1);
     assert!(err.starts_with("error[syntax]"), "{err}");
     assert!(err.contains("(a > 1) & (a < 2)"), "{err}");
@@ -477,7 +478,20 @@ fn file_errors_name_the_file_and_exit_3() {
             vec![0u8; 16],
             "but the file has 16 bytes of data",
         ),
-        ("huge", "<f8", vec![1 << 40, 1 << 40], vec![], "too many"),
+        (
+            "huge",
+            "<f8",
+            vec![1 << 40, 1 << 40],
+            vec![],
+            "is too large",
+        ),
+        (
+            "empty-huge",
+            "<f8",
+            vec![0, 1 << 62, 1 << 62],
+            vec![],
+            "is too large",
+        ),
         ("object", "|O", vec![1], vec![0u8; 8], "object arrays"),
         ("datetime", "<M8[ns]", vec![1], vec![0u8; 8], "datetime"),
         (

@@ -1,17 +1,19 @@
 //! The logic of the `calc` example, kept apart from its `main` so that
-//! `tests/calc_cli.rs` can run it in-process: command-line parsing
-//! ([`parse_args`]), the evaluation pipeline ([`run`]) and the errors with
-//! their exit codes ([`CalcError`]).
+//! `tests/calc_cli.rs` can run it in-process: the whole program with its
+//! streams and exit code ([`main`]), command-line parsing ([`parse_args`]),
+//! the evaluation pipeline ([`run`]) and the errors ([`CalcError`]).
 //!
-//! The pipeline reads only the `.npy` headers first, so that a bad
-//! expression fails before any data is read; compiles the expression for the
-//! files' dtypes; reads the inputs the expression uses; allocates the result
-//! once and, when it is large, fills it row range by row range with
-//! [`Expression::evaluate_into`] (the inputs are sliced views, nothing is
-//! copied), reporting the percentage done; and writes the result.
+//! The pipeline reads only the `.npy` headers first; compiles the
+//! expression for the files' dtypes and works out the result's shape from
+//! the headers' shapes, so that a bad expression or a shape mismatch fails
+//! before any data is read; reads the inputs the expression uses; allocates
+//! the result once and, when it is large, fills it row range by row range
+//! with [`Expression::evaluate_into`] (the inputs are sliced views, nothing
+//! is copied), reporting the percentage done; and writes the result to a
+//! temporary file renamed into place.
 
 use crate::npy::{self, Info, NpyError};
-use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn, Slice};
+use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn, ShapeBuilder, Slice};
 use ndexpr::{Context, DType, Element, ErrorKind, Expression, Options, Value, Vars};
 use std::fmt;
 use std::io::{self, Write};
@@ -495,7 +497,13 @@ pub fn run(
         let _ = writeln!(program_out, "{}", expr.disassemble());
     }
 
-    // 3. Read the inputs the expression uses.
+    // 3. The result's shape, from the headers: a shape mismatch is reported
+    //    before any data is read or memory allocated.
+    let shape = expr
+        .result_shape(&header_vars(&config.inputs, &infos))
+        .map_err(|e| expr_error(e, config))?;
+
+    // 4. Read the inputs the expression uses.
     let mut values: Vec<(String, Value)> = Vec::new();
     let mut input_bytes = 0usize;
     for ((name, path), info) in config.inputs.iter().zip(&infos) {
@@ -529,11 +537,8 @@ pub fn run(
         values.push((name.clone(), value));
     }
 
-    // 4. The result's shape (a shape error before anything is allocated).
+    // 5. How to cut the evaluation into chunks.
     let full = vars_for_rows(&values, None);
-    let shape = expr
-        .result_shape(&full)
-        .map_err(|e| expr_error(e, config))?;
     let len: usize = shape.iter().product();
     let dtype = expr.result_dtype();
     let reduction = expr.program().reduction.is_some();
@@ -541,18 +546,18 @@ pub fn run(
         && dtype != DType::Bytes
         && shape.first().is_some_and(|&rows| rows > 1)
         && len > config.chunk;
-    let rows_per_chunk = if chunked {
-        (config.chunk / (len / shape[0])).max(1)
+    // Whole rows of at most `--chunk` elements (at least one row), spread
+    // evenly over the chunks.
+    let (chunks, rows_per_chunk) = if chunked {
+        let rows = shape[0];
+        let max_rows = (config.chunk / (len / rows)).max(1);
+        let chunks = rows.div_ceil(max_rows);
+        (chunks, rows.div_ceil(chunks))
     } else {
-        shape.first().copied().unwrap_or(1).max(1)
-    };
-    let chunks = if chunked {
-        shape[0].div_ceil(rows_per_chunk)
-    } else {
-        1
+        (1, shape.first().copied().unwrap_or(1).max(1))
     };
 
-    // 5. Evaluate, in the requested threads.
+    // 6. Evaluate, in the requested threads.
     let (options, threads) = match config.threading {
         Threading::Serial => (Options::serial(), 1),
         Threading::Auto => (Options::new(), rayon::current_num_threads()),
@@ -611,7 +616,7 @@ pub fn run(
         )),
     ));
 
-    // 6. Write it.
+    // 7. Write it.
     let started = Instant::now();
     write_atomically(&config.out, &result).map_err(file_error)?;
     let result_bytes = npy::value_bytes(&result);
@@ -712,6 +717,37 @@ fn vars_for_rows(values: &[(String, Value)], rows: Option<(usize, Range<usize>)>
             Value::Float64(a) => vars.insert(name, slice(a.view(), shape, &rows)),
             Value::Complex128(a) => vars.insert(name, slice(a.view(), shape, &rows)),
             Value::Bytes(a) => vars.insert_bytes(name, slice(a.view(), shape, &rows)),
+        };
+    }
+    vars
+}
+
+/// Stand-ins for the inputs built from their headers alone, for
+/// [`Expression::result_shape`], which only looks at shapes: each is a view
+/// of one zero with all strides 0, so nothing is read or allocated.
+fn header_vars(inputs: &[(String, PathBuf)], infos: &[Info]) -> Vars<'static> {
+    fn zeros<T>(zero: &'static T, shape: &[usize]) -> ArrayViewD<'static, T> {
+        let strides = IxDyn(&vec![0; shape.len()]);
+        // Cannot fail: the headers' sizes were checked against the files'.
+        ArrayViewD::from_shape(IxDyn(shape).strides(strides), std::slice::from_ref(zero))
+            .expect("zero strides address one element")
+    }
+    static COMPLEX_ZERO: num_complex::Complex64 = num_complex::Complex64::new(0.0, 0.0);
+    let mut vars = Vars::new();
+    for ((name, _), info) in inputs.iter().zip(infos) {
+        let shape = info.shape.as_slice();
+        match info.stored.dtype() {
+            DType::Bool => vars.insert(name, zeros(&false, shape)),
+            DType::Int32 => vars.insert(name, zeros(&0i32, shape)),
+            DType::Int64 => vars.insert(name, zeros(&0i64, shape)),
+            DType::Float32 => vars.insert(name, zeros(&0f32, shape)),
+            DType::Float64 => vars.insert(name, zeros(&0f64, shape)),
+            DType::Complex128 => vars.insert(name, zeros(&COMPLEX_ZERO, shape)),
+            DType::Bytes => {
+                let mut with_width = shape.to_vec();
+                with_width.push(info.stored.item_size());
+                vars.insert_bytes(name, zeros(&0u8, &with_width))
+            }
         };
     }
     vars

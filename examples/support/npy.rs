@@ -417,19 +417,33 @@ fn open(path: &Path) -> Result<(BufReader<File>, Info), NpyError> {
         .stream_position()
         .map_err(|source| io_error(path, source))?;
     let have = file_len.saturating_sub(start);
-    match info.data_bytes() {
-        Some(need) if need as u64 <= have => Ok((reader, info)),
-        need => Err(format_error(
+    // ndarray needs the product of the non-zero axis lengths to fit an
+    // `isize`, even for an empty array such as shape (0, 2**62, 2**62).
+    let extent = info
+        .shape
+        .iter()
+        .filter(|&&d| d != 0)
+        .try_fold(info.stored.item_size(), |n, &d| n.checked_mul(d));
+    if extent.is_none_or(|n| n > isize::MAX as usize) {
+        return Err(format_error(
+            path,
+            format!("the shape {} is too large", fmt_shape(&info.shape)),
+        ));
+    }
+    // Fits, given the check above (either some axis is 0, or it is `extent`).
+    let need = info.data_bytes().unwrap_or(usize::MAX);
+    if need as u64 > have {
+        return Err(format_error(
             path,
             format!(
-                "the header promises {} {} elements ({} bytes) but the file has {have} \
+                "the header promises {} {} elements ({need} bytes) but the file has {have} \
                  bytes of data",
                 fmt_shape(&info.shape),
                 info.stored.numpy_name(),
-                need.map_or_else(|| "too many".to_string(), |n| n.to_string())
             ),
-        )),
+        ));
     }
+    Ok((reader, info))
 }
 
 /// A shape as NumPy prints it: `(3, 4)`, `(5,)`, `()`.
