@@ -549,4 +549,10 @@ fn file_errors_name_the_file_and_exit_3() {
     let err = calc_err(&["x + 1", &x, "-o", bad_out.to_str().unwrap()], 3);
     assert!(err.contains("no-such-dir"), "{err}");
     assert!(!dir.path("no-such-dir").exists());
+    // Written, but cannot be renamed over a directory: the temporary file
+    // is removed.
+    let out_dir = dir.path("out-dir");
+    fs::create_dir(&out_dir).unwrap();
+    calc_err(&["x + 1", &x, "-o", out_dir.to_str().unwrap()], 3);
+    assert!(!dir.path("out-dir.partial").exists());
 }

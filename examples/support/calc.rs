@@ -759,14 +759,16 @@ fn write_atomically(path: &Path, value: &Value) -> Result<(), NpyError> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".partial");
     let tmp = PathBuf::from(tmp);
-    npy::write(&tmp, value)?;
-    std::fs::rename(&tmp, path).map_err(|source| {
-        let _ = std::fs::remove_file(&tmp);
-        NpyError::Io {
+    let written = npy::write(&tmp, value).and_then(|()| {
+        std::fs::rename(&tmp, path).map_err(|source| NpyError::Io {
             path: path.to_owned(),
             source,
-        }
-    })
+        })
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 fn file_error(error: NpyError) -> CalcError {
