@@ -75,6 +75,18 @@ impl<'a, T: Element, D: Dimension> IntoInput<'a> for ndarray::Array<T, D> {
     }
 }
 
+impl<'a> IntoInput<'a> for &'a Value {
+    fn into_input(self) -> Input<'a> {
+        self.view()
+    }
+}
+
+impl<'a> IntoInput<'a> for Value {
+    fn into_input(self) -> Input<'a> {
+        self.into_owned_input()
+    }
+}
+
 impl<'a, T: Element> IntoInput<'a> for &'a [T] {
     fn into_input(self) -> Input<'a> {
         T::input(CowArray::from(ArrayView::from(self).into_dyn()))
@@ -310,6 +322,21 @@ impl Expression {
     /// The dtype of the result.
     pub fn result_dtype(&self) -> DType {
         self.program.result_dtype()
+    }
+
+    /// The reduction the expression ends in (`sum(...)`, `max(..., axis=1)`,
+    /// ...), if any: its operation and axis.  An element-wise expression
+    /// (`None`) can be evaluated piece by piece over slices of its inputs.
+    ///
+    /// ```
+    /// # use ndexpr::{DType, Expression};
+    /// let e = Expression::new("sum(a * 2, axis=0)", &[("a", DType::Float64)]).unwrap();
+    /// let r = e.reduction().unwrap();
+    /// assert_eq!((r.op.name(), r.axis), ("sum", Some(0)));
+    /// assert!(Expression::new("a * 2", &[("a", DType::Float64)]).unwrap().reduction().is_none());
+    /// ```
+    pub fn reduction(&self) -> Option<crate::ir::Reduction> {
+        self.program.reduction
     }
 
     /// The shape the result would have for `vars` (their broadcast shape,

@@ -211,6 +211,42 @@ impl Value {
         })
     }
 
+    /// The result as an [`Input`] borrowing it, to feed into another
+    /// evaluation (also available as `vars.insert(name, &value)`).
+    ///
+    /// ```
+    /// use ndexpr::{evaluate, vars};
+    /// let a = ndarray::array![1.0, 2.0];
+    /// let r = evaluate("a * 10", &vars! { "a" => &a }).unwrap();
+    /// let s = evaluate("r + a", &vars! { "r" => &r, "a" => &a }).unwrap();
+    /// assert_eq!(s.into_f64().unwrap().as_slice().unwrap(), &[11.0, 22.0]);
+    /// ```
+    pub fn view(&self) -> Input<'_> {
+        match self {
+            Value::Bool(a) => Input::Bool(a.view().into()),
+            Value::Int32(a) => Input::Int32(a.view().into()),
+            Value::Int64(a) => Input::Int64(a.view().into()),
+            Value::Float32(a) => Input::Float32(a.view().into()),
+            Value::Float64(a) => Input::Float64(a.view().into()),
+            Value::Complex128(a) => Input::Complex128(a.view().into()),
+            Value::Bytes(a) => Input::Bytes(a.view().into()),
+        }
+    }
+
+    /// The result as an owned [`Input`] (what `vars.insert(name, value)`
+    /// stores).
+    pub fn into_owned_input<'a>(self) -> Input<'a> {
+        match self {
+            Value::Bool(a) => Input::Bool(a.into()),
+            Value::Int32(a) => Input::Int32(a.into()),
+            Value::Int64(a) => Input::Int64(a.into()),
+            Value::Float32(a) => Input::Float32(a.into()),
+            Value::Float64(a) => Input::Float64(a.into()),
+            Value::Complex128(a) => Input::Complex128(a.into()),
+            Value::Bytes(a) => Input::Bytes(a.into()),
+        }
+    }
+
     /// The byte-string array (last axis = width), if the dtype is bytes.
     pub fn as_bytes(&self) -> Option<&ArrayD<u8>> {
         match self {

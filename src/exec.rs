@@ -3,8 +3,9 @@
 //! In: a program, its input arrays and the threading option.  Out: the
 //! result array (or the caller's output filled in).
 //!
-//! The broadcast iteration space is cut into tasks ([`Plan`]) of about
-//! [`TASK_LEN`] elements; rayon runs the tasks in the *caller's* pool (the
+//! The broadcast iteration space is cut into tasks ([`Plan`]) of
+//! [`MIN_TASK_LEN`] to [`TASK_LEN`] elements, fewer for costlier programs
+//! ([`element_cost`]); rayon runs the tasks in the *caller's* pool (the
 //! global one unless the caller installed another), each task with a
 //! [`Scratch`] taken from the expression's pool.  A task walks its range
 //! block by block: gather the strided inputs of the block, run the program,
@@ -16,6 +17,7 @@ use crate::array::{Input, Value};
 use crate::broadcast::{Plan, Task, broadcast_shapes, checked_len, fmt_shape};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::ReduceOp;
+use crate::kernels::memory;
 use crate::kernels::reduce::{self, Reducer};
 use crate::program::{Opcode, Operand, Program};
 use crate::types::{DType, Element, Scalar};
@@ -23,12 +25,24 @@ use crate::vm::{Arg, Binding, Frame, Pools, Scratch, Slice, run_block};
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, IxDyn, Slice as Range1};
 use num_complex::Complex64;
 use rayon::prelude::*;
+use std::mem::MaybeUninit;
 use std::num::NonZeroUsize;
 use std::sync::Mutex;
 
-/// Elements per task: the unit of parallel work (and of deterministic
-/// combination for reductions).
+/// Most elements per task, the unit of parallel work (and of
+/// deterministic combination for reductions).  An evaluation with a single
+/// task runs serially on the calling thread.
 pub const TASK_LEN: usize = 1 << 15;
+
+/// Fewest elements per task (one full block).
+pub const MIN_TASK_LEN: usize = MAX_BLOCK;
+
+/// Work per task, in units of one simple arithmetic operation on one
+/// element ([`element_cost`]): a task of cheap arithmetic holds
+/// [`TASK_LEN`] elements, one of transcendental functions fewer, so that
+/// an array is split across threads as soon as each part is worth the
+/// hand-over to another thread (a few microseconds).
+pub const TASK_WORK: usize = 4 * TASK_LEN;
 
 /// Most elements per block; blocks shrink so that a thread's registers
 /// stay within [`BLOCK_BYTES`].
@@ -84,6 +98,26 @@ enum Source<'a> {
     Strided(Input<'a>),
 }
 
+/// An element of an output buffer: `R` itself, or uninitialised room for
+/// one (a fresh result), which each block initialises before the kernels
+/// overwrite it.
+trait OutElem<R>: Send + Sized {
+    /// The block as a slice of `R` ready to be written.
+    fn block(s: &mut [Self]) -> &mut [R];
+}
+
+impl<R: Send> OutElem<R> for R {
+    fn block(s: &mut [R]) -> &mut [R] {
+        s
+    }
+}
+
+impl<R: Element> OutElem<R> for MaybeUninit<R> {
+    fn block(s: &mut [MaybeUninit<R>]) -> &mut [R] {
+        memory::init_block(s)
+    }
+}
+
 /// An evaluation in progress.
 struct Run<'p, 'a> {
     program: &'p Program,
@@ -93,6 +127,8 @@ struct Run<'p, 'a> {
     /// Iteration shape (permuted for axis reductions; never empty).
     iter_shape: Vec<usize>,
     block: usize,
+    /// Elements per task ([`task_len`]).
+    task_len: usize,
     threads: Threads,
     pool: &'p ScratchPool,
 }
@@ -142,8 +178,14 @@ pub(crate) fn evaluate(
         Some(red) => run.reduce(red.op, red.axis),
         None => dispatch!(program.value_dtype, T => {
             let len = checked_len(&run.shape)?;
-            let mut data = alloc::<T>(len, &run.shape)?;
-            run.elementwise::<T>(&mut data);
+            let mut data = alloc_with(len, &run.shape, memory::with_room::<T>)?;
+            run.elementwise::<T, _>(&mut data.spare_capacity_mut()[..len]);
+            // SAFETY: `elementwise` initialises every element of the slice
+            // it is given: `split_for` cuts it into pieces that cover it
+            // exactly (it asserts so), and `Run::task` passes each block of
+            // its piece, from offset 0 to the piece's end, through
+            // `memory::init_block` (via `OutBuf::block`).
+            unsafe { memory::commit(&mut data, len) };
             Ok(T::value(ArrayD::from_shape_vec(IxDyn(&run.shape), data).expect("shape matches")))
         }, bytes => run.bytes_result()),
     }
@@ -184,7 +226,7 @@ pub(crate) fn evaluate_into<T: Element>(
         run = Run::with_shape(program, inputs, threads, pool, target, None)?;
     }
     match out.as_slice_mut() {
-        Some(slice) => run.elementwise::<T>(slice),
+        Some(slice) => run.elementwise::<T, _>(slice),
         None => run.elementwise_strided::<T>(out),
     }
     Ok(())
@@ -251,6 +293,12 @@ const PROBE_BYTES: usize = 1 << 30;
 /// sizes that could plausibly fail are first reserved fallibly (the probe
 /// touches no memory).
 fn alloc<T: Clone + Default>(len: usize, shape: &[usize]) -> Result<Vec<T>> {
+    alloc_with(len, shape, memory::zeroed::<T>)
+}
+
+/// `make(len)` (a zeroed vector, or an empty one with room for `len`), or
+/// a `shape` error if the memory cannot be allocated.
+fn alloc_with<T>(len: usize, shape: &[usize], make: fn(usize) -> Vec<T>) -> Result<Vec<T>> {
     let too_large = || {
         Error::new(
             ErrorKind::Shape,
@@ -270,7 +318,7 @@ fn alloc<T: Clone + Default>(len: usize, shape: &[usize]) -> Result<Vec<T>> {
         let mut probe: Vec<T> = Vec::new();
         probe.try_reserve_exact(len).map_err(|_| too_large())?;
     }
-    Ok(crate::kernels::memory::zeroed(len))
+    Ok(make(len))
 }
 
 /// Cuts `data` into the consecutive pieces of `plan`'s tasks, each piece
@@ -286,6 +334,7 @@ fn split_for<'d, T>(
         pieces.push(head);
         data = tail;
     }
+    assert!(data.is_empty(), "the tasks cover the data exactly");
     pieces
 }
 
@@ -445,12 +494,14 @@ impl<'p, 'a> Run<'p, 'a> {
             .map(|input| source(input, &shape, perm.as_deref()))
             .collect::<Result<Vec<_>>>()?;
         let block = block_len(program, &sources);
+        let task_len = task_len(program, &sources);
         Ok(Run {
             program,
             sources,
             shape,
             iter_shape,
             block,
+            task_len,
             threads,
             pool,
         })
@@ -460,16 +511,16 @@ impl<'p, 'a> Run<'p, 'a> {
         self.iter_shape
             .iter()
             .all(|&d| d > 0)
-            .then(|| Plan::new(&self.iter_shape, TASK_LEN))
+            .then(|| Plan::new(&self.iter_shape, self.task_len))
     }
 
     /// Runs task `t`: for each block, gathers, runs the program (writing
     /// straight into `out` when given), then calls `after(frame, n)`.
-    fn task<R: Element>(
+    fn task<R: Element, S: OutElem<R>>(
         &self,
         plan: &Plan,
         t: usize,
-        mut out: Option<&mut [R]>,
+        mut out: Option<&mut [S]>,
         mut after: impl FnMut(&Frame<'_, '_>, usize),
     ) {
         let task = plan.task(t);
@@ -506,7 +557,9 @@ impl<'p, 'a> Run<'p, 'a> {
                 }
             }
             let Scratch { temps, gather, .. } = &mut scratch;
-            let block_out = out.as_deref_mut().map(|o| &mut o[offset..offset + n]);
+            let block_out = out
+                .as_deref_mut()
+                .map(|o| S::block(&mut o[offset..offset + n]));
             let mut frame = Frame {
                 len: n,
                 offset,
@@ -537,7 +590,7 @@ impl<'p, 'a> Run<'p, 'a> {
         self.pool.put(scratch);
     }
 
-    fn elementwise<R: Element>(&self, out: &mut [R]) {
+    fn elementwise<R: Element, S: OutElem<R>>(&self, out: &mut [S]) {
         let Some(plan) = self.plan() else { return };
         let pieces = split_for(out, &plan, |t| t.flat.len());
         run_tasks(pieces, self.threads, |t, piece| {
@@ -550,7 +603,7 @@ impl<'p, 'a> Run<'p, 'a> {
         let Some(plan) = self.plan() else { return };
         let mut dst = out.iter_mut();
         for t in 0..plan.len() {
-            self.task::<R>(&plan, t, None, |frame, n| {
+            self.task::<R, R>(&plan, t, None, |frame, n| {
                 let values = frame.arg::<R>(self.program.result);
                 for (i, d) in dst.by_ref().take(n).enumerate() {
                     *d = match values {
@@ -572,7 +625,7 @@ impl<'p, 'a> Run<'p, 'a> {
             let pieces = split_for(&mut data, &plan, |t| t.flat.len() * width);
             run_tasks(pieces, self.threads, |t, piece| {
                 let mut at = 0;
-                self.task::<bool>(&plan, t, None, |frame, n| {
+                self.task::<bool, bool>(&plan, t, None, |frame, n| {
                     let (src, w, scalar) = frame.bytes_arg(self.program.result);
                     for i in 0..n {
                         let item = if scalar {
@@ -644,7 +697,7 @@ impl<'p, 'a> Run<'p, 'a> {
                 None => Vec::new(),
                 Some(plan) => run_tasks(vec![(); plan.len()], self.threads, |t, ()| {
                     let mut acc = R::identity();
-                    self.task::<R::In>(&plan, t, None, |frame, n| {
+                    self.task::<R::In, R::In>(&plan, t, None, |frame, n| {
                         acc = R::fold(acc, frame.arg::<R::In>(result), n);
                     });
                     acc
@@ -678,7 +731,7 @@ impl<'p, 'a> Run<'p, 'a> {
                 let pieces = split_for(&mut data, &plan, |t| t.flat.len() / run_len);
                 run_tasks(pieces, self.threads, |t, piece| {
                     let (mut acc, mut pos, mut o) = (R::identity(), 0usize, 0usize);
-                    self.task::<R::In>(&plan, t, None, |frame, n| {
+                    self.task::<R::In, R::In>(&plan, t, None, |frame, n| {
                         let values = frame.arg::<R::In>(result);
                         let mut i = 0;
                         while i < n {
@@ -701,7 +754,7 @@ impl<'p, 'a> Run<'p, 'a> {
                 // Runs longer than a task: partial results per task.
                 let partials = run_tasks(vec![(); plan.len()], self.threads, |t, ()| {
                     let mut acc = R::identity();
-                    self.task::<R::In>(&plan, t, None, |frame, n| {
+                    self.task::<R::In, R::In>(&plan, t, None, |frame, n| {
                         acc = R::fold(acc, frame.arg::<R::In>(result), n);
                     });
                     (plan.task(t).flat.start / run_len, acc)
@@ -857,6 +910,47 @@ fn block_len(program: &Program, sources: &[Source<'_>]) -> usize {
     }
     bytes += program.value_dtype.item_size();
     (BLOCK_BYTES / bytes.max(1)).clamp(64, MAX_BLOCK) / 64 * 64
+}
+
+/// The cost of one element of `program`, in units of one simple
+/// arithmetic operation: the sum of its instructions' costs, plus one per
+/// input gathered from a strided or broadcast view.
+///
+/// The classes are coarse, from the kernels' speed on one core: bitwise,
+/// comparison, selection and add/multiply-like operations are 1;
+/// division, square root and rounding 2; transcendental functions, `**`
+/// with array exponents and user functions 16 (4 to 30 measured); complex
+/// operations 4 times their real counterparts.
+pub fn element_cost(program: &Program, sources_gathered: usize) -> usize {
+    let instr = |ins: &crate::program::Instr| -> usize {
+        let base = match ins.opcode {
+            Opcode::Cast => 1,
+            Opcode::User => 16,
+            Opcode::Op(op) => match op.name() {
+                "copy" | "ones_like" | "neg" | "invert" | "add" | "sub" | "mul" | "and" | "or"
+                | "xor" | "gt" | "ge" | "eq" | "ne" | "where" | "real" | "imag" | "complex"
+                | "absolute" | "sign" | "conjugate" | "isnan" | "isfinite" | "isinf"
+                | "signbit" | "copysign" | "maximum" | "minimum" | "lshift" | "rshift" => 1,
+                "div" | "floordiv" | "mod" | "sqrt" | "ceil" | "floor" | "trunc" | "round"
+                | "nextafter" | "contains" => 2,
+                _ => 16,
+            },
+        };
+        let complex = ins.dtype == DType::Complex128 || ins.arg_dtypes.contains(&DType::Complex128);
+        if complex { 4 * base } else { base }
+    };
+    program.instrs.iter().map(instr).sum::<usize>() + sources_gathered
+}
+
+/// Elements per task for `program` over `sources`: about [`TASK_WORK`]
+/// units of [`element_cost`], between [`MIN_TASK_LEN`] and [`TASK_LEN`].
+fn task_len(program: &Program, sources: &[Source<'_>]) -> usize {
+    let gathered = sources
+        .iter()
+        .filter(|s| matches!(s, Source::Strided(_)))
+        .count();
+    let cost = element_cost(program, gathered).max(1);
+    (TASK_WORK / cost).clamp(MIN_TASK_LEN, TASK_LEN)
 }
 
 impl Scratch {

@@ -83,6 +83,14 @@
 //!   are byte strings, with Python's escapes (`\n`, `\x00`, ...); they
 //!   can only be compared and used with `contains`.
 //!
+//! ## Grammar
+//!
+//! The pest grammar the parser is generated from (`grammar/ndexpr.pest`);
+//! operator precedence is applied afterwards by the precedence climber in
+//! [`parse`], following the table below.
+//!
+#![doc = concat!("```text\n", include_str!("../grammar/ndexpr.pest"), "```")]
+//!
 //! ## Operators, by increasing precedence
 //!
 //! | precedence | operators | notes |
@@ -276,7 +284,7 @@ pub mod vm;
 pub use api::{Expression, IntoInput, Options, Vars, evaluate, evaluate_with, validate};
 pub use array::{Input, Value};
 pub use context::Context;
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, Result};
 pub use exec::Threads;
 pub use types::{DType, Element, Scalar};
 
