@@ -14,6 +14,7 @@ pub mod hyperbolic;
 pub mod memory;
 pub mod ops;
 pub mod reduce;
+pub mod simd;
 
 use crate::ir::OpName;
 use crate::program::{Instr, Opcode};
