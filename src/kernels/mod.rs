@@ -14,6 +14,7 @@ pub mod hyperbolic;
 pub mod memory;
 pub mod ops;
 pub mod reduce;
+pub mod simd;
 
 use crate::ir::OpName;
 use crate::program::{Instr, Opcode};
@@ -57,25 +58,12 @@ fn where_<T: Element>(f: &mut Frame<'_, '_>, ins: &Instr) {
         f.arg::<T>(ins.args[1]),
         f.arg::<T>(ins.args[2]),
     );
-    match (c, x, y) {
-        (Arg::Vec(c), Arg::Vec(x), Arg::Vec(y)) => {
-            for (((o, &c), &x), &y) in out.iter_mut().zip(c).zip(x).zip(y) {
-                *o = if c { x } else { y };
-            }
-        }
-        (Arg::Scalar(c), x, y) => match if c { x } else { y } {
+    match c {
+        Arg::Scalar(c) => match if c { x } else { y } {
             Arg::Vec(v) => out.copy_from_slice(&v[..n]),
             Arg::Scalar(v) => out.fill(v),
         },
-        (Arg::Vec(c), x, y) => {
-            let get = |a: &Arg<'_, T>, i: usize| match a {
-                Arg::Vec(v) => v[i],
-                Arg::Scalar(s) => *s,
-            };
-            for (i, (o, &c)) in out.iter_mut().zip(c).enumerate() {
-                *o = if c { get(&x, i) } else { get(&y, i) };
-            }
-        }
+        c => ops::map3(out, c, x, y, |c, x, y| if c { x } else { y }),
     }
     f.put_dst(ins.dst, dst);
 }

@@ -1,6 +1,7 @@
 //! Element semantics: what each operation computes for one element.
 //!
-//! In: one or two operand values.  Out: the result value.
+//! In: one or two operand values (or a block of them).  Out: the result
+//! value (or the block of results).
 //!
 //! Every operation is a zero-sized type implementing [`Unary`] or
 //! [`Binary`] for the element types it exists for; the implementations for
@@ -11,9 +12,16 @@
 //! NaN-propagating `maximum`/`minimum`), with NumPy's results where numexpr
 //! crashes or returns garbage (`INT_MIN // -1` wraps, integer `**` with an
 //! overflowing result wraps).
+//!
+//! An operation's block loop (`run`) is the element function in a plain
+//! loop, which LLVM vectorises for the arithmetic, comparisons, `sqrt`,
+//! `abs` and the like; the float transcendental functions and float `**`
+//! instead run their blocks through the SIMD kernels of [`simd`], which
+//! compute the same C-library functions (float64 within 4 ULP, float32 bit
+//! for bit) several lanes at a time.
 
 use super::divide::FloorByConstant;
-use super::{complex, hyperbolic};
+use super::{complex, hyperbolic, simd};
 use crate::vm::Arg;
 use num_complex::Complex64 as C;
 
@@ -74,6 +82,72 @@ pub fn map2<A: Copy, B: Copy, R: Copy>(
             }
         }
         (Arg::Scalar(x), Arg::Scalar(y)) => out.fill(f(x, y)),
+    }
+}
+
+/// Applies `f` element-wise over three operands, with one loop per operand
+/// form: each operand is read through an indexing closure specialised to a
+/// slice or a scalar, so each of the eight loops is branch-free and free of
+/// bounds checks, and LLVM vectorises it.
+#[inline(always)]
+pub fn map3<A: Copy, B: Copy, C3: Copy, R: Copy>(
+    out: &mut [R],
+    a: Arg<'_, A>,
+    b: Arg<'_, B>,
+    c: Arg<'_, C3>,
+    f: impl Fn(A, B, C3) -> R,
+) {
+    let n = out.len();
+    match a {
+        Arg::Vec(x) => {
+            let x = &x[..n];
+            map3_b(out, |i| x[i], b, c, f)
+        }
+        Arg::Scalar(x) => map3_b(out, |_| x, b, c, f),
+    }
+}
+
+/// [`map3`] with the first operand resolved.
+#[inline(always)]
+fn map3_b<A: Copy, B: Copy, C3: Copy, R: Copy>(
+    out: &mut [R],
+    a: impl Fn(usize) -> A,
+    b: Arg<'_, B>,
+    c: Arg<'_, C3>,
+    f: impl Fn(A, B, C3) -> R,
+) {
+    let n = out.len();
+    match b {
+        Arg::Vec(y) => {
+            let y = &y[..n];
+            map3_c(out, a, |i| y[i], c, f)
+        }
+        Arg::Scalar(y) => map3_c(out, a, |_| y, c, f),
+    }
+}
+
+/// [`map3`] with the first two operands resolved.
+#[inline(always)]
+fn map3_c<A: Copy, B: Copy, C3: Copy, R: Copy>(
+    out: &mut [R],
+    a: impl Fn(usize) -> A,
+    b: impl Fn(usize) -> B,
+    c: Arg<'_, C3>,
+    f: impl Fn(A, B, C3) -> R,
+) {
+    let n = out.len();
+    match c {
+        Arg::Vec(z) => {
+            let z = &z[..n];
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = f(a(i), b(i), z[i]);
+            }
+        }
+        Arg::Scalar(z) => {
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = f(a(i), b(i), z);
+            }
+        }
     }
 }
 
@@ -149,6 +223,11 @@ zst!(
     Cast,
 );
 
+/// `unary!(Op, T => R, |a| body)` implements [`Unary`] with `body` as the
+/// element semantics.  With `, block kernel` appended, a block-long slice
+/// operand runs through `kernel(out, x)` instead (the SIMD kernels of
+/// [`simd`], which compute the same function); a scalar operand still uses
+/// `body`.
 macro_rules! unary {
     ($op:ident, $t:ty => $r:ty, |$a:ident| $body:expr) => {
         impl Unary<$t, $r> for $op {
@@ -158,14 +237,45 @@ macro_rules! unary {
             }
         }
     };
+    ($op:ident, $t:ty => $r:ty, |$a:ident| $body:expr, block $kernel:path) => {
+        impl Unary<$t, $r> for $op {
+            #[inline(always)]
+            fn apply($a: $t) -> $r {
+                $body
+            }
+            #[inline]
+            fn run(out: &mut [$r], a: Arg<'_, $t>) {
+                match a {
+                    Arg::Vec(x) => $kernel(out, x),
+                    Arg::Scalar(x) => out.fill(Self::apply(x)),
+                }
+            }
+        }
+    };
 }
 
+/// `binary!(Op, T, U => R, |a, b| body)` implements [`Binary`] with `body`
+/// as the element semantics.  With `, block kernel` appended, blocks run
+/// through `kernel(out, a, b)` instead (a SIMD kernel of [`simd`] taking
+/// both operands in any form).
 macro_rules! binary {
     ($op:ident, $t:ty, $u:ty => $r:ty, |$a:ident, $b:ident| $body:expr) => {
         impl Binary<$t, $u, $r> for $op {
             #[inline(always)]
             fn apply($a: $t, $b: $u) -> $r {
                 $body
+            }
+        }
+    };
+    ($op:ident, $t:ty, $u:ty => $r:ty, |$a:ident, $b:ident| $body:expr, block $kernel:path) => {
+        impl Binary<$t, $u, $r> for $op {
+            #[inline(always)]
+            fn apply($a: $t, $b: $u) -> $r {
+                $body
+            }
+            #[inline]
+            fn run(out: &mut [$r], a: Arg<'_, $t>, b: Arg<'_, $u>) {
+                $kernel(out, a, b)
             }
         }
     };
@@ -280,24 +390,24 @@ macro_rules! float_ops {
         unary!(OnesLike, $t => $t, |_a| 1.0);
         unary!(Neg, $t => $t, |a| -a);
         unary!(Sqrt, $t => $t, |a| a.sqrt());
-        unary!(Sin, $t => $t, |a| a.sin());
-        unary!(Cos, $t => $t, |a| a.cos());
-        unary!(Tan, $t => $t, |a| a.tan());
-        unary!(Arcsin, $t => $t, |a| a.asin());
-        unary!(Arccos, $t => $t, |a| a.acos());
-        unary!(Arctan, $t => $t, |a| a.atan());
-        unary!(Sinh, $t => $t, |a| a.sinh());
-        unary!(Cosh, $t => $t, |a| a.cosh());
-        unary!(Tanh, $t => $t, |a| a.tanh());
+        unary!(Sin, $t => $t, |a| a.sin(), block simd::$t::sin);
+        unary!(Cos, $t => $t, |a| a.cos(), block simd::$t::cos);
+        unary!(Tan, $t => $t, |a| a.tan(), block simd::$t::tan);
+        unary!(Arcsin, $t => $t, |a| a.asin(), block simd::$t::arcsin);
+        unary!(Arccos, $t => $t, |a| a.acos(), block simd::$t::arccos);
+        unary!(Arctan, $t => $t, |a| a.atan(), block simd::$t::arctan);
+        unary!(Sinh, $t => $t, |a| a.sinh(), block simd::$t::sinh);
+        unary!(Cosh, $t => $t, |a| a.cosh(), block simd::$t::cosh);
+        unary!(Tanh, $t => $t, |a| a.tanh(), block simd::$t::tanh);
         unary!(Arcsinh, $t => $t, |a| hyperbolic::$t::asinh(a));
         unary!(Arccosh, $t => $t, |a| hyperbolic::$t::acosh(a));
         unary!(Arctanh, $t => $t, |a| hyperbolic::$t::atanh(a));
-        unary!(Log, $t => $t, |a| a.ln());
-        unary!(Log1p, $t => $t, |a| a.ln_1p());
-        unary!(Log10, $t => $t, |a| a.log10());
-        unary!(Log2, $t => $t, |a| a.log2());
-        unary!(Exp, $t => $t, |a| a.exp());
-        unary!(Expm1, $t => $t, |a| a.exp_m1());
+        unary!(Log, $t => $t, |a| a.ln(), block simd::$t::log);
+        unary!(Log1p, $t => $t, |a| a.ln_1p(), block simd::$t::log1p);
+        unary!(Log10, $t => $t, |a| a.log10(), block simd::$t::log10);
+        unary!(Log2, $t => $t, |a| a.log2(), block simd::$t::log2);
+        unary!(Exp, $t => $t, |a| a.exp(), block simd::$t::exp);
+        unary!(Expm1, $t => $t, |a| a.exp_m1(), block simd::$t::expm1);
         unary!(Absolute, $t => $t, |a| a.abs());
         unary!(Ceil, $t => $t, |a| a.ceil());
         unary!(Floor, $t => $t, |a| a.floor());
@@ -317,8 +427,8 @@ macro_rules! float_ops {
         binary!(Div, $t, $t => $t, |a, b| a / b);
         binary!(FloorDiv, $t, $t => $t, |a, b| (a / b).floor());
         binary!(Mod, $t, $t => $t, |a, b| a - (a / b).floor() * b);
-        binary!(Pow, $t, $t => $t, |a, b| a.powf(b));
-        binary!(Arctan2, $t, $t => $t, |a, b| a.atan2(b));
+        binary!(Pow, $t, $t => $t, |a, b| a.powf(b), block simd::$t::pow);
+        binary!(Arctan2, $t, $t => $t, |a, b| a.atan2(b), block simd::$t::arctan2);
         binary!(Fmod, $t, $t => $t, |a, b| a % b);
         binary!(Hypot, $t, $t => $t, |a, b| a.hypot(b));
         binary!(CopySign, $t, $t => $t, |a, b| a.copysign(b));
@@ -472,6 +582,60 @@ mod tests {
         assert!(<Sign as Unary<f64, f64>>::apply(f64::NAN).is_nan());
         assert_eq!(<Round as Unary<f64, f64>>::apply(2.5), 2.0);
         assert!(<SignBit as Unary<f64, bool>>::apply(-0.0));
+    }
+
+    #[test]
+    fn float_functions_run_the_simd_kernels() {
+        let x: Vec<f64> = (0..37).map(|i| 0.1 + f64::from(i) * 0.37).collect();
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let (mut got, mut want) = (vec![0.0; 37], vec![0.0; 37]);
+        <Tanh as Unary<f64, f64>>::run(&mut got, Arg::Vec(&x));
+        simd::f64::tanh(&mut want, &x);
+        assert_eq!(bits(&got), bits(&want));
+        <Pow as Binary<f64, f64, f64>>::run(&mut got, Arg::Vec(&x), Arg::Scalar(2.7));
+        simd::f64::pow(&mut want, Arg::Vec(&x), Arg::Scalar(2.7));
+        assert_eq!(bits(&got), bits(&want));
+        <Arctan2 as Binary<f64, f64, f64>>::run(&mut got, Arg::Scalar(0.5), Arg::Vec(&x));
+        simd::f64::arctan2(&mut want, Arg::Scalar(0.5), Arg::Vec(&x));
+        assert_eq!(bits(&got), bits(&want));
+        let xf: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+        let (mut gotf, mut wantf) = (vec![0.0f32; 37], vec![0.0f32; 37]);
+        <Sin as Unary<f32, f32>>::run(&mut gotf, Arg::Vec(&xf));
+        simd::f32::sin(&mut wantf, &xf);
+        assert_eq!(gotf, wantf);
+        // A scalar operand gives the C library's value.
+        <Exp as Unary<f64, f64>>::run(&mut got, Arg::Scalar(0.3));
+        assert_eq!(got, vec![0.3f64.exp(); 37]);
+    }
+
+    #[test]
+    fn map3_handles_every_operand_form() {
+        let c = [true, false, true, false, true];
+        let (x, y) = ([1.0, 2.0, 3.0, 4.0, 5.0], [-1.0, -2.0, -3.0, -4.0, -5.0]);
+        let pick = |c: bool, x: f64, y: f64| if c { x } else { y };
+        let mut out = [0.0; 5];
+        map3(&mut out, Arg::Vec(&c), Arg::Vec(&x), Arg::Vec(&y), pick);
+        assert_eq!(out, [1.0, -2.0, 3.0, -4.0, 5.0]);
+        map3(&mut out, Arg::Vec(&c), Arg::Scalar(9.0), Arg::Vec(&y), pick);
+        assert_eq!(out, [9.0, -2.0, 9.0, -4.0, 9.0]);
+        map3(&mut out, Arg::Vec(&c), Arg::Vec(&x), Arg::Scalar(0.0), pick);
+        assert_eq!(out, [1.0, 0.0, 3.0, 0.0, 5.0]);
+        map3(
+            &mut out,
+            Arg::Vec(&c),
+            Arg::Scalar(7.0),
+            Arg::Scalar(8.0),
+            pick,
+        );
+        assert_eq!(out, [7.0, 8.0, 7.0, 8.0, 7.0]);
+        map3(
+            &mut out,
+            Arg::Scalar(false),
+            Arg::Vec(&x),
+            Arg::Vec(&y),
+            pick,
+        );
+        assert_eq!(out, y);
     }
 
     #[test]
