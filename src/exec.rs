@@ -818,8 +818,16 @@ fn first(input: &Input<'_>) -> Scalar {
     }
 }
 
-/// Width of a byte-string operand (inputs, constants and copies of them).
+/// Width of a byte-string operand (inputs, constants and copies of them)
+/// as the result of the program.
 fn bytes_width(program: &Program, op: Operand, sources: &[Source<'_>]) -> usize {
+    bytes_width_before(program, op, sources, program.instrs.len())
+}
+
+/// Width of the byte-string operand `op` as read by instruction `end`: a
+/// temporary is the one written last before it (registers are reused, so
+/// a later write to the same register is another value).
+fn bytes_width_before(program: &Program, op: Operand, sources: &[Source<'_>], end: usize) -> usize {
     match op {
         Operand::Const(k) => match &program.consts[k as usize] {
             Scalar::Bytes(b) => b.len(),
@@ -831,16 +839,16 @@ fn bytes_width(program: &Program, op: Operand, sources: &[Source<'_>]) -> usize 
             Source::Strided(input) => input.width(),
             _ => 0,
         },
-        Operand::Temp(_) => program
-            .instrs
+        Operand::Temp(_) => program.instrs[..end]
             .iter()
-            .rev()
-            .find(|i| {
+            .rposition(|i| {
                 i.dst == op
                     && i.dtype == DType::Bytes
                     && i.opcode == Opcode::Op(crate::ir::OpName::Copy)
             })
-            .map_or(0, |i| bytes_width(program, i.args[0], sources)),
+            .map_or(0, |at| {
+                bytes_width_before(program, program.instrs[at].args[0], sources, at)
+            }),
     }
 }
 
@@ -876,6 +884,32 @@ impl Scratch {
         for (k, (decl, &g)) in program.inputs.iter().zip(gathered).enumerate() {
             if g {
                 self.gather.reserve_one(decl.dtype, k, block);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Value, Vars, evaluate};
+    use ndarray::Array2;
+
+    #[test]
+    fn nested_copies_of_byte_strings_keep_their_width() {
+        // The copies share temporary registers; finding the result's
+        // width used to follow a later write of a register it read, and
+        // for three copies went round in a circle forever.
+        let s = Array2::from_shape_vec((2, 3), b"ab\0cde".to_vec()).expect("2x3");
+        let mut vars = Vars::new();
+        vars.insert_bytes("s", s.view());
+        for expr in [
+            "copy(copy(s))",
+            "copy(copy(copy(s)))",
+            "copy(copy(copy(copy(s))))",
+        ] {
+            match evaluate(expr, &vars).expect(expr) {
+                Value::Bytes(r) => assert_eq!(r, s.clone().into_dyn(), "{expr}"),
+                other => panic!("{expr}: {other:?}"),
             }
         }
     }
