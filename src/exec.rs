@@ -666,10 +666,12 @@ impl<'p, 'a> Run<'p, 'a> {
             .collect();
         let outputs = checked_len(&out_shape)?;
         let mut data = alloc::<R::Out>(outputs, &out_shape)?;
+        if run_len == 0 && R::NEEDS_ELEMENTS {
+            // NumPy: reducing a zero-length axis without an identity is an
+            // error even when there is no output element to write.
+            return Err(empty_error());
+        }
         if outputs > 0 && run_len == 0 {
-            if R::NEEDS_ELEMENTS {
-                return Err(empty_error());
-            }
             data.fill(R::finish(R::identity(), 0));
         } else if let Some(plan) = self.plan() {
             let d = self.iter_shape.len();
@@ -891,8 +893,36 @@ impl Scratch {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Value, Vars, evaluate};
+    use crate::{ErrorKind, Value, Vars, evaluate};
     use ndarray::Array2;
+
+    #[test]
+    fn min_max_over_a_zero_length_axis_are_errors() {
+        // NumPy raises even when there is no output element to write.
+        // (rows, cols, axis, whether min/max have a value)
+        let cases = [
+            (0, 0, 1, false),
+            (0, 3, 0, false),
+            (3, 0, 1, false),
+            (0, 3, 1, true),
+            (3, 0, 0, true),
+        ];
+        for (rows, cols, axis, ok) in cases {
+            let e = Array2::<f64>::zeros((rows, cols));
+            let mut vars = Vars::new();
+            vars.insert("e", e.view());
+            for f in ["min", "max"] {
+                let expr = format!("{f}(e, axis={axis})");
+                match evaluate(&expr, &vars) {
+                    Ok(v) => assert!(ok && v.shape().iter().product::<usize>() == 0, "{expr}"),
+                    Err(err) => assert!(!ok && err.kind() == ErrorKind::Reduction, "{expr}"),
+                }
+            }
+            // Sums have an identity: zeros of the remaining shape.
+            let sum = evaluate(&format!("sum(e, axis={axis})"), &vars).expect("sum");
+            assert_eq!(sum.shape(), [[cols], [rows]][axis], "sum over {axis}");
+        }
+    }
 
     #[test]
     fn nested_copies_of_byte_strings_keep_their_width() {
