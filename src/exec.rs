@@ -719,10 +719,12 @@ impl<'p, 'a> Run<'p, 'a> {
             .collect();
         let outputs = checked_len(&out_shape)?;
         let mut data = alloc::<R::Out>(outputs, &out_shape)?;
+        if run_len == 0 && R::NEEDS_ELEMENTS {
+            // NumPy: reducing a zero-length axis without an identity is an
+            // error even when there is no output element to write.
+            return Err(empty_error());
+        }
         if outputs > 0 && run_len == 0 {
-            if R::NEEDS_ELEMENTS {
-                return Err(empty_error());
-            }
             data.fill(R::finish(R::identity(), 0));
         } else if let Some(plan) = self.plan() {
             let d = self.iter_shape.len();
@@ -871,8 +873,16 @@ fn first(input: &Input<'_>) -> Scalar {
     }
 }
 
-/// Width of a byte-string operand (inputs, constants and copies of them).
+/// Width of a byte-string operand (inputs, constants and copies of them)
+/// as the result of the program.
 fn bytes_width(program: &Program, op: Operand, sources: &[Source<'_>]) -> usize {
+    bytes_width_before(program, op, sources, program.instrs.len())
+}
+
+/// Width of the byte-string operand `op` as read by instruction `end`: a
+/// temporary is the one written last before it (registers are reused, so
+/// a later write to the same register is another value).
+fn bytes_width_before(program: &Program, op: Operand, sources: &[Source<'_>], end: usize) -> usize {
     match op {
         Operand::Const(k) => match &program.consts[k as usize] {
             Scalar::Bytes(b) => b.len(),
@@ -884,16 +894,16 @@ fn bytes_width(program: &Program, op: Operand, sources: &[Source<'_>]) -> usize 
             Source::Strided(input) => input.width(),
             _ => 0,
         },
-        Operand::Temp(_) => program
-            .instrs
+        Operand::Temp(_) => program.instrs[..end]
             .iter()
-            .rev()
-            .find(|i| {
+            .rposition(|i| {
                 i.dst == op
                     && i.dtype == DType::Bytes
                     && i.opcode == Opcode::Op(crate::ir::OpName::Copy)
             })
-            .map_or(0, |i| bytes_width(program, i.args[0], sources)),
+            .map_or(0, |at| {
+                bytes_width_before(program, program.instrs[at].args[0], sources, at)
+            }),
     }
 }
 
@@ -970,6 +980,60 @@ impl Scratch {
         for (k, (decl, &g)) in program.inputs.iter().zip(gathered).enumerate() {
             if g {
                 self.gather.reserve_one(decl.dtype, k, block);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{ErrorKind, Value, Vars, evaluate};
+    use ndarray::Array2;
+
+    #[test]
+    fn min_max_over_a_zero_length_axis_are_errors() {
+        // NumPy raises even when there is no output element to write.
+        // (rows, cols, axis, whether min/max have a value)
+        let cases = [
+            (0, 0, 1, false),
+            (0, 3, 0, false),
+            (3, 0, 1, false),
+            (0, 3, 1, true),
+            (3, 0, 0, true),
+        ];
+        for (rows, cols, axis, ok) in cases {
+            let e = Array2::<f64>::zeros((rows, cols));
+            let mut vars = Vars::new();
+            vars.insert("e", e.view());
+            for f in ["min", "max"] {
+                let expr = format!("{f}(e, axis={axis})");
+                match evaluate(&expr, &vars) {
+                    Ok(v) => assert!(ok && v.shape().iter().product::<usize>() == 0, "{expr}"),
+                    Err(err) => assert!(!ok && err.kind() == ErrorKind::Reduction, "{expr}"),
+                }
+            }
+            // Sums have an identity: zeros of the remaining shape.
+            let sum = evaluate(&format!("sum(e, axis={axis})"), &vars).expect("sum");
+            assert_eq!(sum.shape(), [[cols], [rows]][axis], "sum over {axis}");
+        }
+    }
+
+    #[test]
+    fn nested_copies_of_byte_strings_keep_their_width() {
+        // The copies share temporary registers; finding the result's
+        // width used to follow a later write of a register it read, and
+        // for three copies went round in a circle forever.
+        let s = Array2::from_shape_vec((2, 3), b"ab\0cde".to_vec()).expect("2x3");
+        let mut vars = Vars::new();
+        vars.insert_bytes("s", s.view());
+        for expr in [
+            "copy(copy(s))",
+            "copy(copy(copy(s)))",
+            "copy(copy(copy(copy(s))))",
+        ] {
+            match evaluate(expr, &vars).expect(expr) {
+                Value::Bytes(r) => assert_eq!(r, s.clone().into_dyn(), "{expr}"),
+                other => panic!("{expr}: {other:?}"),
             }
         }
     }

@@ -1174,6 +1174,10 @@ fn int_true_div(a: i128, b: i128) -> Result<f64, Error> {
     let (ua, ub) = (a.unsigned_abs(), b.unsigned_abs());
     let sign = if negative { -1.0 } else { 1.0 };
     const EXACT: u128 = 1 << 53;
+    if ua == 0 {
+        // (The long division below needs a non-zero quotient.)
+        return Ok(sign * 0.0);
+    }
     if ua <= EXACT && ub <= EXACT {
         return Ok(sign * (ua as f64 / ub as f64));
     }
@@ -2393,6 +2397,11 @@ mod tests {
         assert_eq!(kind(bin(&int(1), "%", &int(0))), ErrorKind::Value);
         assert_eq!(kind(bin(&flt(1.0), "//", &int(0))), ErrorKind::Value);
         let z = ok(&int(0), "/", &int(-5));
+        assert!(matches!(z, Value::Py(Py::Float(x)) if x == 0.0 && x.is_sign_negative()));
+        // A zero numerator over a divisor beyond 2**53 (this used to hang).
+        let z = ok(&int(0), "/", &int(i128::from(i64::MAX)));
+        assert!(matches!(z, Value::Py(Py::Float(x)) if x == 0.0 && x.is_sign_positive()));
+        let z = ok(&int(0), "/", &int(-(1 << 100)));
         assert!(matches!(z, Value::Py(Py::Float(x)) if x == 0.0 && x.is_sign_negative()));
         // True division of ints is correctly rounded.
         assert_eq!(ok(&int(1), "/", &int(3)), flt(0.3333333333333333));

@@ -133,15 +133,17 @@ float_sum!(
 macro_rules! float_extremum {
     ($($t:ty),*) => {$(
         // numexpr starts from NaN and uses C fmin/fmax: NaNs are skipped
-        // unless every element is NaN.
+        // unless every element is NaN.  Of equal values (+0.0 and -0.0)
+        // the first is kept, as numexpr keeps it; `f64::min` would leave
+        // that to the compiler, and so to block and task boundaries.
         impl Reducer for Min<$t> {
             type In = $t;
             type Acc = $t;
             type Out = $t;
             const NEEDS_ELEMENTS: bool = true;
             fn identity() -> $t { <$t>::NAN }
-            fn fold(acc: $t, x: Arg<'_, $t>, n: usize) -> $t { each(x, n, acc, <$t>::min) }
-            fn merge(a: $t, b: $t) -> $t { a.min(b) }
+            fn fold(acc: $t, x: Arg<'_, $t>, n: usize) -> $t { each(x, n, acc, Self::merge) }
+            fn merge(a: $t, b: $t) -> $t { if b < a || a.is_nan() { b } else { a } }
             fn finish(acc: $t, _: usize) -> $t { acc }
         }
         impl Reducer for Max<$t> {
@@ -150,8 +152,8 @@ macro_rules! float_extremum {
             type Out = $t;
             const NEEDS_ELEMENTS: bool = true;
             fn identity() -> $t { <$t>::NAN }
-            fn fold(acc: $t, x: Arg<'_, $t>, n: usize) -> $t { each(x, n, acc, <$t>::max) }
-            fn merge(a: $t, b: $t) -> $t { a.max(b) }
+            fn fold(acc: $t, x: Arg<'_, $t>, n: usize) -> $t { each(x, n, acc, Self::merge) }
+            fn merge(a: $t, b: $t) -> $t { if b > a || a.is_nan() { b } else { a } }
             fn finish(acc: $t, _: usize) -> $t { acc }
         }
     )*};
@@ -382,6 +384,14 @@ mod tests {
         assert_eq!(all::<Max<f64>>(&[3.0, f64::NAN, 2.0]), 3.0);
         assert!(all::<Max<f64>>(&[f64::NAN, f64::NAN]).is_nan());
         assert_eq!(all::<Min<i32>>(&[3, -7, 2]), -7);
+    }
+
+    #[test]
+    fn min_max_keep_the_first_of_equal_zeros() {
+        assert!(all::<Min<f64>>(&[1.0, -0.0, 0.0]).is_sign_negative());
+        assert!(all::<Min<f32>>(&[f32::NAN, 0.0, -0.0]).is_sign_positive());
+        assert!(all::<Max<f64>>(&[-1.0, 0.0, -0.0]).is_sign_positive());
+        assert!(all::<Max<f32>>(&[-0.0, 0.0]).is_sign_negative());
     }
 
     #[test]
