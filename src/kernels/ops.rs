@@ -322,8 +322,11 @@ macro_rules! float_ops {
         binary!(Fmod, $t, $t => $t, |a, b| a % b);
         binary!(Hypot, $t, $t => $t, |a, b| a.hypot(b));
         binary!(CopySign, $t, $t => $t, |a, b| a.copysign(b));
-        binary!(Maximum, $t, $t => $t, |a, b| if a.is_nan() || b.is_nan() { <$t>::NAN } else { a.max(b) });
-        binary!(Minimum, $t, $t => $t, |a, b| if a.is_nan() || b.is_nan() { <$t>::NAN } else { a.min(b) });
+        // numexpr's `(isnan(a) || a > b) ? a : b`: NaN propagates and a
+        // tie (-0.0 against 0.0) gives the second operand, where Rust's
+        // `max`/`min` leave the sign of a zero result unspecified.
+        binary!(Maximum, $t, $t => $t, |a, b| if a.is_nan() || a > b { a } else { b });
+        binary!(Minimum, $t, $t => $t, |a, b| if a.is_nan() || a < b { a } else { b });
         binary!(NextAfter, $t, $t => $t, |a, b| {
             if a.is_nan() || b.is_nan() {
                 <$t>::NAN
@@ -465,6 +468,10 @@ mod tests {
         assert!(b::<Mod, f64>(1.0, 0.0).is_nan());
         assert_eq!(b::<FloorDiv, f64>(1.0, 0.0), f64::INFINITY);
         assert!(b::<Maximum, f64>(f64::NAN, 1.0).is_nan());
+        assert!(b::<Minimum, f64>(1.0, f64::NAN).is_nan());
+        // Ties give the second operand, as in numexpr.
+        assert_eq!(b::<Maximum, f64>(-0.0, 0.0).to_bits(), 0.0f64.to_bits());
+        assert_eq!(b::<Minimum, f64>(0.0, -0.0).to_bits(), (-0.0f64).to_bits());
         assert_eq!(b::<NextAfter, f64>(1.0, 2.0), 1.0000000000000002);
         assert_eq!(b::<NextAfter, f32>(0.0, -1.0), -f32::from_bits(1));
         assert_eq!(b::<NextAfter, f64>(-1.0, 0.0), -0.9999999999999999);
