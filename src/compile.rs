@@ -77,7 +77,7 @@ pub fn compile(ir: &Ir) -> Result<Program> {
                 if let Some(value) = c.fold(&ins) {
                     c.constant(value)
                 } else {
-                    ins.dst = c.alloc(node.dtype)?;
+                    ins.dst = c.alloc(node.dtype).map_err(|e| e.with_span(node.span))?;
                     c.instrs.push(ins);
                     if c.instrs.len() > MAX_INSTRUCTIONS {
                         return Err(Error::new(

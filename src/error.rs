@@ -193,7 +193,9 @@ fn excerpt(expr: &str, span: Span) -> (String, String) {
     } else {
         0
     };
-    let to = (from + EXCERPT_WIDTH).max(last + 1).min(cells.len());
+    // A span longer than the excerpt is cut too (its carets run to the
+    // cut), so that a huge expression never gives a huge message.
+    let to = (from + EXCERPT_WIDTH).min(cells.len());
     let mut line = String::new();
     let mut caret = String::new();
     if from > 0 {
@@ -314,6 +316,20 @@ mod tests {
         );
         let col = lines[3].find('^').unwrap();
         assert_eq!(&lines[2][col..=col], "b");
+    }
+
+    #[test]
+    fn long_spans_are_cut_too() {
+        let expr = format!("a{}", "+a".repeat(500_000));
+        let s = shown(&expr, 100_000, expr.len());
+        let lines: Vec<&str> = s.lines().collect();
+        assert_eq!(lines[2], format!("  | ...{}...", &expr[99_976..100_048]));
+        assert_eq!(
+            lines[3],
+            format!("  |    {}{}", " ".repeat(24), "^".repeat(48))
+        );
+        let s = shown("sum(a) * 2", 0, 10);
+        assert!(s.ends_with("  | sum(a) * 2\n  | ^^^^^^^^^^"), "{s}");
     }
 
     #[test]

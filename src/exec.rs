@@ -813,11 +813,21 @@ fn source<'a>(input: &'a Input<'_>, shape: &[usize], perm: Option<&[usize]>) -> 
         shape: &[usize],
         perm: Option<&[usize]>,
         extra: Option<usize>,
-    ) -> ArrayViewD<'v, T> {
+    ) -> Result<ArrayViewD<'v, T>> {
         let mut full = shape.to_vec();
         full.extend(extra);
-        let view = a.broadcast(IxDyn(&full)).expect("shapes were broadcast");
-        match perm {
+        // The shapes were broadcast, but a view cannot have more than
+        // isize::MAX elements (a result that large could not exist either).
+        let view = a.broadcast(IxDyn(&full)).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Shape,
+                format!(
+                    "the result shape {} has too many elements",
+                    fmt_shape(shape)
+                ),
+            )
+        })?;
+        Ok(match perm {
             Some(p) => {
                 let mut axes: Vec<usize> = p.to_vec();
                 if extra.is_some() {
@@ -826,7 +836,7 @@ fn source<'a>(input: &'a Input<'_>, shape: &[usize], perm: Option<&[usize]>) -> 
                 view.permuted_axes(IxDyn(&axes))
             }
             None => view,
-        }
+        })
     }
     if input.len() == 1 {
         return Ok(Source::Scalar(first(input)));
@@ -840,7 +850,7 @@ fn source<'a>(input: &'a Input<'_>, shape: &[usize], perm: Option<&[usize]>) -> 
             if same_shape && let Some(s) = $a.view().to_slice() {
                 return Ok(Source::Direct(Slice::$variant(s)));
             }
-            Source::Strided(Input::$variant(arrange($a, shape, perm, None).into()))
+            Source::Strided(Input::$variant(arrange($a, shape, perm, None)?.into()))
         }};
     }
     Ok(match input {
@@ -855,7 +865,7 @@ fn source<'a>(input: &'a Input<'_>, shape: &[usize], perm: Option<&[usize]>) -> 
             if same_shape && let Some(s) = a.view().to_slice() {
                 return Ok(Source::Direct(Slice::Bytes(s, w)));
             }
-            Source::Strided(Input::Bytes(arrange(a, shape, perm, Some(w)).into()))
+            Source::Strided(Input::Bytes(arrange(a, shape, perm, Some(w))?.into()))
         }
     })
 }

@@ -582,6 +582,9 @@ mod tests {
         assert!(b::<Minimum, f32>(-0.0, 0.0).is_sign_positive());
         assert!(b::<Maximum, f64>(0.0, -0.0).is_sign_negative());
         assert!(b::<Maximum, f32>(-0.0, 0.0).is_sign_positive());
+        assert!(b::<Minimum, f64>(1.0, f64::NAN).is_nan());
+        assert_eq!(b::<Maximum, f64>(-0.0, 0.0).to_bits(), 0.0f64.to_bits());
+        assert_eq!(b::<Minimum, f64>(0.0, -0.0).to_bits(), (-0.0f64).to_bits());
         assert_eq!(b::<NextAfter, f64>(1.0, 2.0), 1.0000000000000002);
         assert_eq!(b::<NextAfter, f32>(0.0, -1.0), -f32::from_bits(1));
         assert_eq!(b::<NextAfter, f64>(-1.0, 0.0), -0.9999999999999999);
