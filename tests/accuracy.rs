@@ -68,9 +68,8 @@ fn ordered(x: f64) -> i128 {
 /// anything but the same value).
 fn ulps(got: f64, want: f64) -> Option<u64> {
     if want.is_nan() || got.is_nan() {
-        let same = want.is_nan()
-            && got.is_nan()
-            && want.is_sign_negative() == got.is_sign_negative();
+        let same =
+            want.is_nan() && got.is_nan() && want.is_sign_negative() == got.is_sign_negative();
         return same.then_some(0);
     }
     let special = |v: f64| v == 0.0 || v.is_infinite();
