@@ -384,6 +384,90 @@ macro_rules! int_ops {
 }
 int_ops!(i32, i64);
 
+/// Whether the target rounds floats to integers in hardware (SSE4.1's
+/// `roundpd`, or any non-x86 target); without it LLVM calls libm's `floor`
+/// per element and the loop does not vectorise.
+const HARDWARE_ROUNDING: bool = cfg!(any(
+    target_feature = "sse4.1",
+    not(any(target_arch = "x86", target_arch = "x86_64"))
+));
+
+/// Branch-free rounding to integral values, exact for every input (NaN
+/// keeps its sign, infinities and zeros theirs), so that the `floor`,
+/// `ceil`, `trunc`, `round`, `//` and `%` loops vectorise in builds without
+/// [`HARDWARE_ROUNDING`]; with it, the std methods.
+macro_rules! rounding {
+    ($($t:ident),*) => {$(
+        pub(crate) mod $t {
+            use super::HARDWARE_ROUNDING;
+
+            /// From this magnitude on, every float is an integer.
+            const BIG: $t = (1u64 << ($t::MANTISSA_DIGITS - 1)) as $t;
+
+            /// Rounds to nearest, ties to even.
+            #[inline(always)]
+            pub fn round_ties_even(a: $t) -> $t {
+                if HARDWARE_ROUNDING { a.round_ties_even() } else { soft_round_ties_even(a) }
+            }
+
+            /// Rounds towards minus infinity.
+            #[inline(always)]
+            pub fn floor(a: $t) -> $t {
+                if HARDWARE_ROUNDING { a.floor() } else { soft_floor(a) }
+            }
+
+            /// Rounds towards plus infinity.
+            #[inline(always)]
+            pub fn ceil(a: $t) -> $t {
+                if HARDWARE_ROUNDING { a.ceil() } else { soft_ceil(a) }
+            }
+
+            /// Rounds towards zero.
+            #[inline(always)]
+            pub fn trunc(a: $t) -> $t {
+                if HARDWARE_ROUNDING { a.trunc() } else { soft_trunc(a) }
+            }
+
+            /// [`round_ties_even`] without rounding instructions: adding
+            /// and subtracting 2^(p-1) rounds |a| in the current
+            /// (nearest-even) mode; NaN, infinities and |a| >= 2^(p-1),
+            /// already integral, stay as they are.
+            #[inline(always)]
+            pub fn soft_round_ties_even(a: $t) -> $t {
+                let r = ((a.abs() + BIG) - BIG).copysign(a);
+                if a.abs() < BIG { r } else { a }
+            }
+
+            /// [`floor`] without rounding instructions.  Every rounding
+            /// result has the sign of its argument, hence the `copysign`.
+            #[inline(always)]
+            pub fn soft_floor(a: $t) -> $t {
+                let r = soft_round_ties_even(a);
+                (if r > a { r - 1.0 } else { r }).copysign(a)
+            }
+
+            /// [`ceil`] without rounding instructions.
+            #[inline(always)]
+            pub fn soft_ceil(a: $t) -> $t {
+                let r = soft_round_ties_even(a);
+                (if r < a { r + 1.0 } else { r }).copysign(a)
+            }
+
+            /// [`trunc`] without rounding instructions.
+            #[inline(always)]
+            pub fn soft_trunc(a: $t) -> $t {
+                soft_floor(a.abs()).copysign(a)
+            }
+        }
+    )*};
+}
+
+/// Float rounding, per float type.
+mod round {
+    use super::HARDWARE_ROUNDING;
+    rounding!(f32, f64);
+}
+
 /// Float semantics (libm functions, numexpr's formulas for `//` and `%`).
 macro_rules! float_ops {
     ($($t:ident),*) => {$(
@@ -409,12 +493,14 @@ macro_rules! float_ops {
         unary!(Exp, $t => $t, |a| a.exp(), block simd::$t::exp);
         unary!(Expm1, $t => $t, |a| a.exp_m1(), block simd::$t::expm1);
         unary!(Absolute, $t => $t, |a| a.abs());
-        unary!(Ceil, $t => $t, |a| a.ceil());
-        unary!(Floor, $t => $t, |a| a.floor());
-        unary!(Trunc, $t => $t, |a| a.trunc());
-        unary!(Round, $t => $t, |a| a.round_ties_even());
+        unary!(Ceil, $t => $t, |a| round::$t::ceil(a));
+        unary!(Floor, $t => $t, |a| round::$t::floor(a));
+        unary!(Trunc, $t => $t, |a| round::$t::trunc(a));
+        unary!(Round, $t => $t, |a| round::$t::round_ties_even(a));
         unary!(Sign, $t => $t, |a| {
-            if a.is_nan() { a } else if a > 0.0 { 1.0 } else if a < 0.0 { -1.0 } else { 0.0 }
+            // Branch-free, so that the loop vectorises.
+            let s = $t::from(u8::from(a > 0.0)) - $t::from(u8::from(a < 0.0));
+            if a.is_nan() { a } else { s }
         });
         unary!(Conjugate, $t => $t, |a| a);
         unary!(IsNan, $t => bool, |a| a.is_nan());
@@ -425,8 +511,8 @@ macro_rules! float_ops {
         binary!(Sub, $t, $t => $t, |a, b| a - b);
         binary!(Mul, $t, $t => $t, |a, b| a * b);
         binary!(Div, $t, $t => $t, |a, b| a / b);
-        binary!(FloorDiv, $t, $t => $t, |a, b| (a / b).floor());
-        binary!(Mod, $t, $t => $t, |a, b| a - (a / b).floor() * b);
+        binary!(FloorDiv, $t, $t => $t, |a, b| round::$t::floor(a / b));
+        binary!(Mod, $t, $t => $t, |a, b| a - round::$t::floor(a / b) * b);
         binary!(Pow, $t, $t => $t, |a, b| a.powf(b), block simd::$t::pow);
         binary!(Arctan2, $t, $t => $t, |a, b| a.atan2(b), block simd::$t::arctan2);
         binary!(Fmod, $t, $t => $t, |a, b| a % b);
@@ -592,6 +678,70 @@ mod tests {
         assert!(<Sign as Unary<f64, f64>>::apply(f64::NAN).is_nan());
         assert_eq!(<Round as Unary<f64, f64>>::apply(2.5), 2.0);
         assert!(<SignBit as Unary<f64, bool>>::apply(-0.0));
+    }
+
+    /// The branch-free rounding agrees with the std methods (and so with
+    /// the C library) bit for bit, in every build.
+    #[test]
+    fn rounding_is_exact() {
+        let mut xs: Vec<f64> = vec![
+            0.0,
+            0.3,
+            0.5,
+            0.7,
+            1.0,
+            1.5,
+            2.5,
+            3.5,
+            1e15 + 0.5,
+            4503599627370495.5,
+            4503599627370496.0,
+            9007199254740993.0,
+            1e300,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::from_bits(1),
+            f64::INFINITY,
+            f64::NAN,
+            0.49999999999999994,
+        ];
+        let mut r = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20000 {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            xs.push(f64::from_bits(r));
+            xs.push((r >> 11) as f64 / 2f64.powi(40) - 4096.0);
+        }
+        let neg: Vec<f64> = xs.iter().map(|x| -x).collect();
+        xs.extend(neg);
+        let same = |a: f64, b: f64, what: &str, x: f64| {
+            assert_eq!(a.to_bits(), b.to_bits(), "{what}({x:e}): {a:e} vs {b:e}")
+        };
+        for &x in &xs {
+            same(round::f64::soft_floor(x), x.floor(), "floor", x);
+            same(round::f64::soft_ceil(x), x.ceil(), "ceil", x);
+            same(round::f64::soft_trunc(x), x.trunc(), "trunc", x);
+            same(
+                round::f64::soft_round_ties_even(x),
+                x.round_ties_even(),
+                "round",
+                x,
+            );
+            same(round::f64::floor(x), x.floor(), "floor", x);
+            let y = x as f32;
+            let same32 = |a: f32, b: f32, what: &str| {
+                assert_eq!(a.to_bits(), b.to_bits(), "{what}({y:e}): {a:e} vs {b:e}")
+            };
+            same32(round::f32::soft_floor(y), y.floor(), "floor");
+            same32(round::f32::soft_ceil(y), y.ceil(), "ceil");
+            same32(round::f32::soft_trunc(y), y.trunc(), "trunc");
+            same32(
+                round::f32::soft_round_ties_even(y),
+                y.round_ties_even(),
+                "round",
+            );
+        }
     }
 
     #[test]
