@@ -5,7 +5,8 @@
 //! A fixed-width string is its bytes with trailing NULs removed; two strings
 //! of different widths compare as if the shorter were padded with NULs
 //! (`b'foo' == b'foo\0\0'`).  Bytes compare as unsigned values, as NumPy
-//! does.
+//! does.  `contains` is numexpr's and reads C strings instead (each
+//! operand ends at its first NUL).
 
 use std::cmp::Ordering;
 
@@ -20,10 +21,17 @@ pub fn compare(a: &[u8], b: &[u8]) -> Ordering {
     trim(a).cmp(trim(b))
 }
 
-/// `needle` occurs in `haystack` (both without their padding); the empty
-/// needle occurs everywhere.
+/// The string up to its first NUL (a C string, as numexpr's `contains`
+/// reads its operands).
+fn c_string(s: &[u8]) -> &[u8] {
+    s.iter().position(|&c| c == 0).map_or(s, |end| &s[..end])
+}
+
+/// `needle` occurs in `haystack`, both read as C strings (numexpr's
+/// `stringcontains` uses `strnlen`: each ends at its first NUL, padding
+/// or not); the empty needle occurs everywhere.
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    let (h, n) = (trim(haystack), trim(needle));
+    let (h, n) = (c_string(haystack), c_string(needle));
     n.is_empty() || h.windows(n.len()).any(|w| w == n)
 }
 
@@ -47,5 +55,8 @@ mod tests {
         assert!(!contains(b"xyz", b"bc"));
         assert!(!contains(b"", b"bc"));
         assert!(contains(b"abc", b""));
+        // numexpr reads C strings: both operands end at their first NUL.
+        assert!(!contains(b"a\0b", b"b"));
+        assert!(contains(b"ab", b"a\0c"));
     }
 }
