@@ -322,8 +322,10 @@ macro_rules! float_ops {
         binary!(Fmod, $t, $t => $t, |a, b| a % b);
         binary!(Hypot, $t, $t => $t, |a, b| a.hypot(b));
         binary!(CopySign, $t, $t => $t, |a, b| a.copysign(b));
-        binary!(Maximum, $t, $t => $t, |a, b| if a.is_nan() || b.is_nan() { <$t>::NAN } else { a.max(b) });
-        binary!(Minimum, $t, $t => $t, |a, b| if a.is_nan() || b.is_nan() { <$t>::NAN } else { a.min(b) });
+        // numexpr: NaN propagates, otherwise C `fmin`/`fmax`, which give
+        // the second operand on ties (`minimum(0.0, -0.0)` is -0.0).
+        binary!(Maximum, $t, $t => $t, |a, b| if a.is_nan() || b.is_nan() { <$t>::NAN } else if a > b { a } else { b });
+        binary!(Minimum, $t, $t => $t, |a, b| if a.is_nan() || b.is_nan() { <$t>::NAN } else if a < b { a } else { b });
         binary!(NextAfter, $t, $t => $t, |a, b| {
             if a.is_nan() || b.is_nan() {
                 <$t>::NAN
@@ -465,6 +467,11 @@ mod tests {
         assert!(b::<Mod, f64>(1.0, 0.0).is_nan());
         assert_eq!(b::<FloorDiv, f64>(1.0, 0.0), f64::INFINITY);
         assert!(b::<Maximum, f64>(f64::NAN, 1.0).is_nan());
+        // Ties give the second operand, as C fmin/fmax (and numexpr) do.
+        assert!(b::<Minimum, f64>(0.0, -0.0).is_sign_negative());
+        assert!(b::<Minimum, f32>(-0.0, 0.0).is_sign_positive());
+        assert!(b::<Maximum, f64>(0.0, -0.0).is_sign_negative());
+        assert!(b::<Maximum, f32>(-0.0, 0.0).is_sign_positive());
         assert_eq!(b::<NextAfter, f64>(1.0, 2.0), 1.0000000000000002);
         assert_eq!(b::<NextAfter, f32>(0.0, -1.0), -f32::from_bits(1));
         assert_eq!(b::<NextAfter, f64>(-1.0, 0.0), -0.9999999999999999);
