@@ -207,7 +207,8 @@
 //!   is `floor(a/b)`.  Transcendental functions are the C library's.
 //! * Complex arithmetic and functions use numexpr's own formulas.
 //! * Byte strings compare as NumPy's: trailing NULs are ignored
-//!   (`b'ab' == b'ab\0'`), bytes compare unsigned.
+//!   (`b'ab' == b'ab\0'`), bytes compare unsigned.  `contains` is
+//!   numexpr's and reads C strings: each operand ends at its first NUL.
 //!
 //! ## Broadcasting
 //!

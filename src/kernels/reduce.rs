@@ -73,6 +73,41 @@ fn each<T: Copy, A>(x: Arg<'_, T>, n: usize, acc: A, mut f: impl FnMut(A, T) -> 
     }
 }
 
+/// The constants [`extremum`] needs.
+trait FloatConsts: Copy + PartialEq {
+    const NAN: Self;
+    const ZERO: Self;
+}
+
+impl FloatConsts for f32 {
+    const NAN: f32 = f32::NAN;
+    const ZERO: f32 = 0.0;
+}
+
+impl FloatConsts for f64 {
+    const NAN: f64 = f64::NAN;
+    const ZERO: f64 = 0.0;
+}
+
+/// The minimum or maximum (`f` is `min` or `max`, which skip NaN) of `n`
+/// values, NaN for none; of equal values the first (which only matters
+/// for zeros: other equal floats have equal bits).
+fn extremum<T: FloatConsts>(x: Arg<'_, T>, n: usize, f: impl Fn(T, T) -> T) -> T {
+    match x {
+        Arg::Vec(v) => {
+            let v = &v[..n];
+            let m = v.iter().fold(T::NAN, |a, &x| f(a, x));
+            if m == T::ZERO {
+                v.iter().copied().find(|&x| x == T::ZERO).unwrap_or(m)
+            } else {
+                m
+            }
+        }
+        Arg::Scalar(v) if n > 0 => v,
+        Arg::Scalar(_) => T::NAN,
+    }
+}
+
 /// `sum`
 pub struct Sum<T>(PhantomData<T>);
 /// `prod`
@@ -134,15 +169,19 @@ macro_rules! float_extremum {
     ($($t:ty),*) => {$(
         // numexpr starts from NaN and uses C fmin/fmax: NaNs are skipped
         // unless every element is NaN.  Of equal values (+0.0 and -0.0)
-        // the first is kept, as numexpr keeps it; `f64::min` would leave
-        // that to the compiler, and so to block and task boundaries.
+        // the first is kept, as numexpr keeps it.  A block is reduced with
+        // `min`/`max` (which vectorize, but leave the sign of a zero result
+        // to the compiler) and a zero result replaced by the block's first
+        // zero; blocks and tasks are then merged in order.
         impl Reducer for Min<$t> {
             type In = $t;
             type Acc = $t;
             type Out = $t;
             const NEEDS_ELEMENTS: bool = true;
             fn identity() -> $t { <$t>::NAN }
-            fn fold(acc: $t, x: Arg<'_, $t>, n: usize) -> $t { each(x, n, acc, Self::merge) }
+            fn fold(acc: $t, x: Arg<'_, $t>, n: usize) -> $t {
+                Self::merge(acc, extremum(x, n, <$t>::min))
+            }
             fn merge(a: $t, b: $t) -> $t { if b < a || a.is_nan() { b } else { a } }
             fn finish(acc: $t, _: usize) -> $t { acc }
         }
@@ -152,7 +191,9 @@ macro_rules! float_extremum {
             type Out = $t;
             const NEEDS_ELEMENTS: bool = true;
             fn identity() -> $t { <$t>::NAN }
-            fn fold(acc: $t, x: Arg<'_, $t>, n: usize) -> $t { each(x, n, acc, Self::merge) }
+            fn fold(acc: $t, x: Arg<'_, $t>, n: usize) -> $t {
+                Self::merge(acc, extremum(x, n, <$t>::max))
+            }
             fn merge(a: $t, b: $t) -> $t { if b > a || a.is_nan() { b } else { a } }
             fn finish(acc: $t, _: usize) -> $t { acc }
         }
