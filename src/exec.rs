@@ -621,7 +621,12 @@ impl<'p, 'a> Run<'p, 'a> {
         shape.push(width);
         let len = checked_len(&shape)?;
         let mut data = alloc::<u8>(len, &shape)?;
-        if let Some(plan) = self.plan() {
+        // Zero-width strings hold no bytes, however many there are: there
+        // is nothing to compute (and the plan may have more tasks than
+        // could be listed).
+        if len > 0
+            && let Some(plan) = self.plan()
+        {
             let pieces = split_for(&mut data, &plan, |t| t.flat.len() * width);
             run_tasks(pieces, self.threads, |t, piece| {
                 let mut at = 0;
