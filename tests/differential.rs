@@ -4,6 +4,9 @@
 //! * `differential/reference.rs`: a tree-walking scalar evaluator of the
 //!   typed IR (typing is shared with ndexpr; broadcasting, element
 //!   semantics and reductions are its own).
+//! * `differential/bounds.rs`: how far ndexpr's value of an element may
+//!   be from the reference's, given that ndexpr's float64 SIMD kernels are
+//!   within a few ULP of the C library the reference calls.
 //! * `differential/generate.rs`: random expressions over random inputs of
 //!   every dtype, shape, layout and special value, from one seed per case.
 //! * `differential/harness.rs`: runs both sides, compares, shrinks a
@@ -11,10 +14,14 @@
 //!
 //! What must agree: the error kind or the dtype, shape and every value.
 //! Element-wise values agree bit for bit (the sign of zero included; any
-//! NaN matches any NaN); sums, products and means within a rounding bound
-//! (their order of operations is ndexpr's choice); values that IEEE 754
-//! leaves unspecified (the sign bit of a NaN, as `copysign(x, nan)` shows
-//! it) are not compared.  Reductions must also give the same bits with
+//! NaN matches any NaN), except those computed from the results of
+//! ndexpr's float64 SIMD kernels, which agree within an error bound
+//! propagated from the kernels' accuracy (`bounds.rs`; where the bound
+//! cannot be followed, e.g. through `%` or a comparison that the error
+//! could flip, the value is not compared); sums, products and means agree
+//! within a rounding bound (their order of operations is ndexpr's choice);
+//! values that IEEE 754 leaves unspecified (the sign bit of a NaN, as
+//! `copysign(x, nan)` shows it) are not compared.  Reductions must also give the same bits with
 //! another thread option, and `evaluate_into` must not write outside its
 //! output view.  A case that runs for more than 20 s is reported as a hang.
 //!
@@ -32,6 +39,8 @@
 //! * `NDEXPR_DIFF_CASE=small:0x…` (or `threshold:0x…`): rerun one case, as
 //!   printed by a failure, and print everything about it.
 
+#[path = "differential/bounds.rs"]
+mod bounds;
 #[path = "differential/generate.rs"]
 mod generate;
 #[path = "differential/harness.rs"]
@@ -109,11 +118,13 @@ struct Stats {
     views: BTreeSet<String>,
     modes: BTreeSet<String>,
     largest: usize,
+    compared: harness::Compared,
 }
 
 impl Stats {
     fn record(&mut self, case: &Case, passed: &harness::Passed) {
         *self.outcomes.entry(passed.outcome).or_default() += 1;
+        self.compared.add(passed.compared);
         if passed.outcome != PassKind::Value {
             return;
         }
@@ -345,9 +356,11 @@ fn run_suite(size: Size, count: usize) -> (Stats, Vec<Failure>, usize) {
 fn summary(size: Size, count: usize, stats: &Stats, failing: usize, secs: f64) -> String {
     format!(
         "{} suite: {count} cases in {secs:.1} s ({failing} failing); outcomes {:?}; \
+         result values compared {:?}; \
          {} signatures, {} reductions, largest input {} elements",
         size_name(size),
         stats.outcomes,
+        stats.compared,
         stats.signatures.len(),
         stats.reductions.len(),
         stats.largest
@@ -458,6 +471,11 @@ fn small_cases_match_the_reference() {
     assert_eq!(stats.input_dtypes.len(), 7, "{:?}", stats.input_dtypes);
     assert_eq!(stats.views.len(), 6, "{:?}", stats.views);
     assert_eq!(stats.modes.len(), 11, "{:?}", stats.modes);
+    let c = stats.compared;
+    assert!(
+        c.skipped * 10 <= c.exact + c.bounded + c.skipped && c.exact >= c.bounded * 4,
+        "too few values compared, or too few exactly: {c:?}"
+    );
     let values = stats.outcomes.get(&PassKind::Value).copied().unwrap_or(0);
     assert!(
         values * 10 >= count * 6,
@@ -576,6 +594,12 @@ fn mutant_detection() {
 
 /// Evaluates `expr` in the reference over named 1-d inputs.
 fn reference_eval(expr: &str, inputs: &[(&str, Vec<V>)]) -> Result<Vec<V>, ErrorKind> {
+    reference_out(expr, inputs).map(|r| r.data)
+}
+
+/// The reference's result (values and checks) for `expr` over named 1-d
+/// inputs.
+fn reference_out(expr: &str, inputs: &[(&str, Vec<V>)]) -> Result<reference::RefOut, ErrorKind> {
     let decls: Vec<ndexpr::ir::InputDecl> = inputs
         .iter()
         .map(|(n, d)| ndexpr::ir::InputDecl {
@@ -604,7 +628,7 @@ fn reference_eval(expr: &str, inputs: &[(&str, Vec<V>)]) -> Result<Vec<V>, Error
             }
         })
         .collect();
-    reference::evaluate(&ir, &ins).map(|r| r.data)
+    reference::evaluate(&ir, &ins)
 }
 
 /// The oracle itself follows the language reference's documented rules
@@ -737,4 +761,51 @@ fn reference_follows_the_documented_semantics() {
         reference::broadcast([&[3usize][..], &[0]].into_iter()),
         Err(ErrorKind::Shape)
     );
+}
+
+/// The error bounds follow ndexpr's SIMD kernels: exact where nothing
+/// depends on them, bounded through continuous operations, decided or not
+/// compared through discontinuous ones.
+#[test]
+fn error_bounds_follow_the_simd_kernels() {
+    use reference::Check;
+    let x = [
+        ("x", vec![V::D(1.0), V::D(0.3)]),
+        ("y", vec![V::F(1.0), V::F(0.3)]),
+    ];
+    let checks = |expr: &str| -> Vec<Check> {
+        let r = reference_out(expr, &x).expect("a value");
+        if r.checks.is_empty() {
+            vec![Check::Exact; r.data.len()]
+        } else {
+            r.checks
+        }
+    };
+    let within = |c: &Check, most: f64| matches!(c, Check::Within(e) if *e > 0.0 && *e <= most);
+    // Exact operations, and float32 kernels (bit-identical to the C
+    // library), are compared bit for bit.
+    for expr in ["x * 3.0 + 1.0", "sqrt(x) / x", "sin(y) + y", "arcsinh(x)"] {
+        assert_eq!(checks(expr), [Check::Exact; 2], "{expr}");
+    }
+    // A float64 kernel: a few ULP of its result, which sums add to and
+    // products scale.
+    let sin = checks("sin(x)");
+    assert!(within(&sin[0], 4.0 * 1.2e-16), "{sin:?}");
+    let scaled = checks("sin(x) * 1e6 + 1.0");
+    assert!(
+        within(&scaled[0], 1e-9) && !within(&scaled[0], 1e-11),
+        "{scaled:?}"
+    );
+    // A comparison or a step that the error cannot flip is exact; one
+    // that it could flip is not compared.
+    assert_eq!(checks("sin(x) > 0.5"), [Check::Exact; 2]);
+    assert_eq!(checks("floor(10 * sin(x))"), [Check::Exact; 2]);
+    let close = checks("sin(x) == sin(x)");
+    assert_eq!(close, [Check::Skip; 2]);
+    // A near-singular step: floor(1e16 * sin(x)) moves with the last bit.
+    assert_eq!(checks("floor(1e16 * sin(x))"), [Check::Skip; 2]);
+    assert_eq!(checks("fmod(sin(x), 0.25)"), [Check::Skip; 2]);
+    // Reductions: sums add the bounds of their elements.
+    let sum = checks("sum(sin(x))");
+    assert!(matches!(sum[0], Check::Tol([re, _]) if re > 0.0), "{sum:?}");
 }

@@ -553,6 +553,41 @@ pub struct Mismatch {
 pub struct Passed {
     pub ir: Option<Ir>,
     pub outcome: PassKind,
+    /// How the result's values were compared: how many exactly, within
+    /// an error bound or rounding tolerance, and not at all.
+    pub compared: Compared,
+}
+
+/// Numbers of result values by how they were compared.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Compared {
+    pub exact: usize,
+    pub bounded: usize,
+    pub skipped: usize,
+}
+
+impl Compared {
+    fn of(result: &Result<RefOut, ErrorKind>) -> Compared {
+        let mut c = Compared::default();
+        let Ok(r) = result else { return c };
+        if r.checks.is_empty() {
+            c.exact = r.data.len();
+        }
+        for check in &r.checks {
+            match check {
+                Check::Exact => c.exact += 1,
+                Check::Within(_) | Check::Tol(_) => c.bounded += 1,
+                Check::Skip => c.skipped += 1,
+            }
+        }
+        c
+    }
+
+    pub fn add(&mut self, other: Compared) {
+        self.exact += other.exact;
+        self.bounded += other.bounded;
+        self.skipped += other.skipped;
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1018,6 +1053,7 @@ fn check_unwatched(case: &Case) -> Result<Passed, Mismatch> {
                 (Some(_), Err(_)) => PassKind::RuntimeError,
                 (Some(_), Ok(_)) => PassKind::Value,
             },
+            compared: Compared::of(&exp.result),
             ir: exp.ir,
         }),
     }

@@ -13,6 +13,7 @@
 //! hyperbolic functions, which `std` computes with its own formulas), as
 //! numexpr does.
 
+use crate::bounds;
 use ndexpr::ir::{Ir, IrOp, OpName, ReduceOp};
 use ndexpr::{DType, ErrorKind, Scalar};
 use std::cell::Cell;
@@ -83,8 +84,9 @@ pub struct RefInput {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Check {
     /// Bit for bit (the sign of a zero included), except that every NaN
-    /// matches every NaN.  Element-wise results are exact: both sides
-    /// follow the same formulas and call the same C library functions.
+    /// matches every NaN: element-wise results that do not depend on
+    /// ndexpr's SIMD kernels (both sides follow the same formulas and call
+    /// the same C library functions).
     Exact,
     /// Close: within a relative 1e-5 (float32) or 1e-12 (float64,
     /// complex128), or an absolute difference of at most `t[0]` (real
@@ -92,10 +94,29 @@ pub enum Check {
     /// whose rounding depends on the evaluation order (sums, products,
     /// means).
     Tol([f64; 2]),
+    /// Finite and at most this far (both parts of a complex number): a
+    /// value computed from the results of ndexpr's SIMD kernels (see
+    /// [`bounds`]).
+    Within(f64),
     /// Not compared: the value depends on the evaluation order beyond
     /// rounding (an intermediate may overflow in one order and not in
-    /// another).
+    /// another), or on values that ndexpr computes only approximately in
+    /// a way [`bounds`] cannot follow, or IEEE 754 leaves it unspecified.
     Skip,
+}
+
+impl Check {
+    /// The check of an element-wise value with error bound `e` (see
+    /// [`bounds`]).
+    pub fn of_bound(e: f64) -> Check {
+        if e == 0.0 {
+            Check::Exact
+        } else if e < bounds::UNKNOWN {
+            Check::Within(e)
+        } else {
+            Check::Skip
+        }
+    }
 }
 
 /// The reference result.
@@ -134,7 +155,7 @@ pub fn evaluate(ir: &Ir, inputs: &[RefInput]) -> Result<RefOut, ErrorKind> {
     {
         return Err(ErrorKind::Reduction);
     }
-    let (values, unspecified) = evaluate_elements(ir, inputs, &shape);
+    let (values, errs) = evaluate_elements(ir, inputs, &shape);
     let root = ir.node(ir.root).dtype;
     match ir.reduction {
         None => Ok(RefOut {
@@ -146,42 +167,13 @@ pub fn evaluate(ir: &Ir, inputs: &[RefInput]) -> Result<RefOut, ErrorKind> {
                 0
             },
             data: values,
-            checks: if unspecified.contains(&true) {
-                unspecified
-                    .iter()
-                    .map(|&u| if u { Check::Skip } else { Check::Exact })
-                    .collect()
+            checks: if errs.iter().any(|&e| e > 0.0) {
+                errs.iter().map(|&e| Check::of_bound(e)).collect()
             } else {
                 Vec::new()
             },
         }),
-        Some(red) => reduce_all(
-            red.op,
-            red.dtype,
-            root,
-            red.axis,
-            &shape,
-            &values,
-            &unspecified,
-        ),
-    }
-}
-
-/// Whether an operation reveals the sign bit of a NaN operand, which IEEE
-/// 754 leaves unspecified for the results of arithmetic (x86 makes it
-/// depend on operand order, which a compiler may swap): `copysign(x, nan)`
-/// and `signbit(nan)`.  Such a result, and everything computed from it, is
-/// not compared.
-fn reveals_nan_sign(op: OpName, args: &[&V]) -> bool {
-    let nan = |v: &V| match v {
-        V::F(x) => x.is_nan(),
-        V::D(x) => x.is_nan(),
-        _ => false,
-    };
-    match op {
-        OpName::CopySign => nan(args[1]),
-        OpName::SignBit => nan(args[0]),
-        _ => false,
+        Some(red) => reduce_all(red.op, red.dtype, root, red.axis, &shape, &values, &errs),
     }
 }
 
@@ -232,19 +224,18 @@ fn broadcast_steps(s: &[usize], shape: &[usize]) -> Vec<usize> {
         .collect()
 }
 
-/// The value of every element, and whether it is unspecified (see
-/// [`reveals_nan_sign`]).
-fn evaluate_elements(ir: &Ir, inputs: &[RefInput], shape: &[usize]) -> (Vec<V>, Vec<bool>) {
+/// The value of every element, and its error bound (see [`bounds`]).
+fn evaluate_elements(ir: &Ir, inputs: &[RefInput], shape: &[usize]) -> (Vec<V>, Vec<f64>) {
     let total: usize = shape.iter().product();
     let steps: Vec<Vec<usize>> = inputs
         .iter()
         .map(|i| broadcast_steps(&i.shape, shape))
         .collect();
     let mut out = Vec::with_capacity(total);
-    let mut unspecified = Vec::with_capacity(total);
+    let mut out_errs = Vec::with_capacity(total);
     let mut index = vec![0usize; shape.len()];
     let mut regs: Vec<V> = Vec::with_capacity(ir.nodes.len());
-    let mut taint: Vec<bool> = Vec::with_capacity(ir.nodes.len());
+    let mut errs: Vec<f64> = Vec::with_capacity(ir.nodes.len());
     for flat in 0..total {
         // Unravel the C-order flat index.
         let mut rest = flat;
@@ -253,31 +244,36 @@ fn evaluate_elements(ir: &Ir, inputs: &[RefInput], shape: &[usize]) -> (Vec<V>, 
             rest /= shape[k];
         }
         regs.clear();
-        taint.clear();
+        errs.clear();
         for node in &ir.nodes {
-            let mut t = node.args.iter().any(|a| taint[a.index()]);
-            let v = match &node.op {
+            let (v, e) = match &node.op {
                 IrOp::Input(k) => {
                     let off: usize = index.iter().zip(&steps[*k]).map(|(i, s)| i * s).sum();
-                    inputs[*k].data[off].clone()
+                    (inputs[*k].data[off].clone(), 0.0)
                 }
-                IrOp::Const(s) => V::from_scalar(s),
-                IrOp::Cast => cast(&regs[node.args[0].index()], node.dtype),
+                IrOp::Const(s) => (V::from_scalar(s), 0.0),
+                // Casts only widen: exact, and the bound stays.
+                IrOp::Cast => {
+                    let a = node.args[0].index();
+                    (cast(&regs[a], node.dtype), errs[a])
+                }
                 IrOp::Op(name) => {
                     let args: Vec<&V> = node.args.iter().map(|a| &regs[a.index()]).collect();
-                    t |= reveals_nan_sign(*name, &args);
-                    apply(*name, node.dtype, &args)
+                    let arg_errs: Vec<f64> = node.args.iter().map(|a| errs[a.index()]).collect();
+                    let v = apply(*name, node.dtype, &args);
+                    let e = bounds::of_op(*name, &args, &arg_errs, &v);
+                    (v, e)
                 }
                 IrOp::User(_) => panic!("the generator makes no user-defined function calls"),
             };
             debug_assert_eq!(v.dtype(), node.dtype, "{:?}", node.op);
             regs.push(v);
-            taint.push(t);
+            errs.push(e);
         }
         out.push(regs[ir.root.index()].clone());
-        unspecified.push(taint[ir.root.index()]);
+        out_errs.push(errs[ir.root.index()]);
     }
-    (out, unspecified)
+    (out, out_errs)
 }
 
 /// Width of a byte-string value: inputs have theirs, constants their
@@ -1012,7 +1008,7 @@ fn reduce_all(
     axis: Option<usize>,
     shape: &[usize],
     values: &[V],
-    unspecified: &[bool],
+    errs: &[f64],
 ) -> Result<RefOut, ErrorKind> {
     // Groups of element indices, one per result element.
     let (groups, out_shape): (Vec<Vec<usize>>, Vec<usize>) = match axis {
@@ -1047,11 +1043,8 @@ fn reduce_all(
         let xs: Vec<&V> = g.iter().map(|&i| &values[i]).collect();
         let (v, c) = reduce(op, out, arg, &xs)?;
         data.push(v);
-        checks.push(if g.iter().any(|&i| unspecified[i]) {
-            Check::Skip
-        } else {
-            c
-        });
+        let es: Vec<f64> = g.iter().map(|&i| errs[i]).collect();
+        checks.push(reduction_check(op, c, &xs, &es));
     }
     Ok(RefOut {
         dtype: out,
@@ -1060,6 +1053,43 @@ fn reduce_all(
         data,
         checks,
     })
+}
+
+/// The check of a reduction's result `check` (as if its elements were
+/// exact) for elements `xs` with error bounds `errs`.
+fn reduction_check(op: ReduceOp, check: Check, xs: &[&V], errs: &[f64]) -> Check {
+    if errs.iter().all(|&e| e == 0.0) {
+        return check;
+    }
+    if errs.contains(&bounds::UNKNOWN) {
+        return Check::Skip;
+    }
+    let total: f64 = errs.iter().sum();
+    let widest = errs.iter().copied().fold(0.0, f64::max);
+    let widen = |extra: f64| match check {
+        Check::Exact => Check::Within(extra),
+        Check::Within(e) => Check::Within(e + extra),
+        Check::Tol([re, im]) => Check::Tol([re + extra, im + extra]),
+        Check::Skip => Check::Skip,
+    };
+    match op {
+        ReduceOp::Sum => widen(total),
+        ReduceOp::Mean => widen(total / xs.len() as f64),
+        // min and max are 1-Lipschitz in every element.
+        ReduceOp::Min | ReduceOp::Max => widen(widest),
+        ReduceOp::Any | ReduceOp::All => {
+            if xs
+                .iter()
+                .zip(errs)
+                .all(|(x, &e)| bounds::truth_certain(x, e))
+            {
+                check
+            } else {
+                Check::Skip
+            }
+        }
+        ReduceOp::Prod => Check::Skip,
+    }
 }
 
 /// Reals of a float group (f32 widened).
@@ -1324,26 +1354,14 @@ fn float_close(want: f64, got: f64, rel: f64, abs: f64) -> bool {
 
 /// The same bits, or both NaN (of any sign and payload).
 fn same_float(want: f64, got: f64) -> bool {
-    want.to_bits() == got.to_bits() || (want.is_nan() && got.is_nan()) || near_ulps(want, got)
+    want.to_bits() == got.to_bits() || (want.is_nan() && got.is_nan())
 }
 
-/// Whether two finite floats of the same sign are within a few units in
-/// the last place (float64 spacing) or differ by a rounding-sized absolute
-/// amount (ill-conditioned operations such as `fmod(1e3, x)` amplify a
-/// one-ULP difference in `x` a thousandfold): ndexpr's SIMD transcendental kernels are within 4
-/// ULP of the C library the reference calls (`tests/accuracy.rs` checks
-/// them against it), and such a difference can grow by a few ULP through
-/// the arithmetic that follows.  Special values (zeros' signs, infinities,
-/// NaN) must still match exactly.
-fn near_ulps(want: f64, got: f64) -> bool {
-    if !(want.is_finite() && got.is_finite()) || want.is_sign_negative() != got.is_sign_negative() {
-        return false;
-    }
-    if want == 0.0 || got == 0.0 {
-        return want == got;
-    }
-    let ulps = want.to_bits().abs_diff(got.to_bits());
-    ulps <= 64 || (want - got).abs() <= 1e-10 * want.abs().max(1.0)
+/// The same float, or both finite and at most `e` apart.  (A reduction
+/// of inexact elements is non-finite only through exact ones: non-finite
+/// inexact values are not compared.)
+fn within(want: f64, got: f64, e: f64) -> bool {
+    same_float(want, got) || (want.is_finite() && got.is_finite() && (want - got).abs() <= e)
 }
 
 /// Whether ndexpr's element `got` matches the reference's `want`.
@@ -1354,6 +1372,10 @@ pub fn matches(want: &V, got: &V, check: Check) -> bool {
         (Check::Exact, V::F(w), V::F(g)) => same_float(f64::from(*w), f64::from(*g)),
         (Check::Exact, V::D(w), V::D(g)) => same_float(*w, *g),
         (Check::Exact, V::C(wr, wi), V::C(gr, gi)) => same_float(*wr, *gr) && same_float(*wi, *gi),
+        (Check::Within(e), V::D(w), V::D(g)) => within(*w, *g, e),
+        (Check::Within(e), V::C(wr, wi), V::C(gr, gi)) => {
+            within(*wr, *gr, e) && within(*wi, *gi, e)
+        }
         (Check::Tol(t), V::F(w), V::F(g)) => float_close(f64::from(*w), f64::from(*g), 1e-5, t[0]),
         (Check::Tol(t), V::D(w), V::D(g)) => float_close(*w, *g, 1e-12, t[0]),
         (Check::Tol(t), V::C(wr, wi), V::C(gr, gi)) => {
