@@ -466,30 +466,81 @@ pub(crate) fn decls(variables: &[(&str, DType)]) -> Vec<InputDecl> {
 /// Compiled expressions kept by [`evaluate`].
 const CACHE_CAPACITY: usize = 256;
 
-type CacheKey = (Box<str>, Vec<(String, DType)>);
+/// One compiled expression in the cache, with the expression and the
+/// `(name, dtype)` pairs (sorted by name) it was compiled for.
+struct Cached {
+    expr: Box<str>,
+    sig: Vec<(String, DType)>,
+    compiled: Arc<Expression>,
+}
 
-fn cache() -> &'static Mutex<HashMap<CacheKey, Arc<Expression>>> {
-    static CACHE: OnceLock<Mutex<HashMap<CacheKey, Arc<Expression>>>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+impl Cached {
+    /// Whether this is the compilation of `expr` for the dtypes of `vars`
+    /// (without allocating: a hit costs a hash and a comparison).
+    fn is_for(&self, expr: &str, vars: &Vars<'_>) -> bool {
+        *self.expr == *expr
+            && self.sig.len() == vars.entries.len()
+            && vars.entries.iter().all(|(name, input)| {
+                self.sig
+                    .binary_search_by(|(n, _)| n.as_str().cmp(name))
+                    .is_ok_and(|i| self.sig[i].1 == input.dtype())
+            })
+    }
+}
+
+/// The cache: compilations by [`cache_hash`], and how many there are.
+type Cache = (HashMap<u64, Vec<Cached>>, usize);
+
+fn cache() -> &'static Mutex<Cache> {
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new((HashMap::new(), 0)))
+}
+
+/// A hash of `expr` and the names and dtypes of `vars`, independent of the
+/// order in which the variables were inserted (FNV-1a per string).
+fn cache_hash(expr: &str, vars: &Vars<'_>) -> u64 {
+    fn fnv(seed: u64, bytes: &[u8]) -> u64 {
+        bytes.iter().fold(seed, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    }
+    const BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+    vars.entries
+        .iter()
+        .fold(fnv(BASIS, expr.as_bytes()), |h, (name, input)| {
+            let entry = fnv(BASIS ^ input.dtype() as u64, name.as_bytes());
+            h.wrapping_add(entry.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+        })
 }
 
 /// The compiled expression for `expr` and the dtypes of `vars`, from the
 /// cache or freshly compiled.
 pub fn compiled(expr: &str, vars: &Vars<'_>) -> Result<Arc<Expression>> {
-    let sig = vars.signature();
-    let key: CacheKey = (
-        expr.into(),
-        sig.iter().map(|d| (d.name.clone(), d.dtype)).collect(),
-    );
-    if let Some(hit) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        return Ok(Arc::clone(hit));
+    let hash = cache_hash(expr, vars);
+    {
+        let cache = cache().lock().unwrap_or_else(|e| e.into_inner());
+        let hit = cache.0.get(&hash).and_then(|bucket| {
+            bucket
+                .iter()
+                .find(|c| c.is_for(expr, vars))
+                .map(|c| Arc::clone(&c.compiled))
+        });
+        if let Some(hit) = hit {
+            return Ok(hit);
+        }
     }
+    let sig = vars.signature();
     let compiled = Arc::new(Expression::with_signature(expr, &sig, None)?);
     let mut cache = cache().lock().unwrap_or_else(|e| e.into_inner());
-    if cache.len() >= CACHE_CAPACITY {
-        cache.clear();
+    if cache.1 >= CACHE_CAPACITY {
+        *cache = (HashMap::new(), 0);
     }
-    cache.insert(key, Arc::clone(&compiled));
+    cache.0.entry(hash).or_default().push(Cached {
+        expr: expr.into(),
+        sig: sig.into_iter().map(|d| (d.name, d.dtype)).collect(),
+        compiled: Arc::clone(&compiled),
+    });
+    cache.1 += 1;
     Ok(compiled)
 }
 

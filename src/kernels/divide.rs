@@ -79,16 +79,31 @@ pub trait FloorByConstant: Sized {
 
 impl FloorByConstant for i32 {
     fn floor_by(out: &mut [i32], x: &[i32], d: i32, floor_div: bool) {
-        let df = f64::from(d);
-        if floor_div {
-            for (o, &v) in out.iter_mut().zip(x) {
-                *o = (f64::from(v) / df).floor() as i32;
-            }
-        } else {
-            for (o, &v) in out.iter_mut().zip(x) {
-                let q = (f64::from(v) / df).floor() as i64;
-                *o = (i64::from(v) - q * i64::from(d)) as i32;
-            }
+        // With s = sign(d): x // d = floor(s x / |d|) and x % d = s r, r
+        // the remainder of s x by |d| in [0, |d|).  The quotient estimate
+        // from a multiplication by the rounded reciprocal is off by less
+        // than 2^-20, so its floor is off by at most one, which the exact
+        // remainder (integers below 2^33 in float64) corrects; every step
+        // vectorises.
+        let s = if d < 0 { -1.0 } else { 1.0 };
+        let ad = f64::from(d).abs();
+        let inv = 1.0 / ad;
+        for (o, &v) in out.iter_mut().zip(x) {
+            let v = f64::from(v) * s;
+            let q = super::ops::round::f64::floor(v * inv);
+            let r = v - q * ad;
+            let (q, r) = if r < 0.0 {
+                (q - 1.0, r + ad)
+            } else if r >= ad {
+                (q + 1.0, r - ad)
+            } else {
+                (q, r)
+            };
+            let v = if floor_div { q } else { r * s };
+            // An integral value below 2^31 in magnitude, read from the low
+            // mantissa bits after adding 1.5 * 2^52 (`as i32` saturates,
+            // which does not vectorise).
+            *o = (v + 6755399441055744.0).to_bits() as u32 as i32;
         }
     }
 }

@@ -463,7 +463,7 @@ macro_rules! rounding {
 }
 
 /// Float rounding, per float type.
-mod round {
+pub(super) mod round {
     use super::HARDWARE_ROUNDING;
     rounding!(f32, f64);
 }

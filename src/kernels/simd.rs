@@ -417,9 +417,8 @@ mod core {
         let k = kb - sp(SHIFT);
         let ki = kb.to_bits();
         let r = k.mul_add(sp(NEG_LN2_LO_N), k.mul_add(sp(NEG_LN2_HI_N), x));
-        let j = (ki & su(127)).to_array();
-        let tail = V::new(j.map(|j| f64::from_bits(EXP_TAIL[j as usize])));
-        let sbits = U::new(j.map(|j| EXP_SBITS[j as usize])) + (ki << 45);
+        let (tail, sbits) = exp_table(ki);
+        let sbits = sbits + (ki << 45);
         let r2 = r * r;
         let tmp = (r2 * r2).mul_add(
             r.mul_add(sp(C5), sp(C4)),
@@ -432,6 +431,20 @@ mod core {
         let up = V::from_bits(sbits + su(1022 << 52));
         let low = (up + up * tmp) * sp(f64::MIN_POSITIVE);
         x.simd_le(sp(-512.0)).select(low, scale.mul_add(tmp, scale))
+    }
+
+    /// The two table entries for the index in the low 7 bits of each lane
+    /// of `ki` (`wide` has no gather; plain loops, because `array::map` is
+    /// not always inlined, and then costs more than the whole `exp`).
+    #[inline(always)]
+    fn exp_table(ki: U) -> (V, U) {
+        let (mut tail, mut sbits) = ([0.0; LANES], [0u64; LANES]);
+        for ((t, s), &k) in tail.iter_mut().zip(&mut sbits).zip(ki.as_array()) {
+            let j = (k & 127) as usize;
+            *t = f64::from_bits(EXP_TAIL[j]);
+            *s = EXP_SBITS[j];
+        }
+        (V::new(tail), U::new(sbits))
     }
 
     /// `exp` ([`exp_raw`]); lanes outside [-708, 709] (overflow, subnormal
@@ -736,7 +749,10 @@ mod core {
         let u = lt1.select(sp(-2.0) * a, sp(2.0) * a.min(sp(22.0)));
         let t = expm1_raw(u);
         let two = sp(2.0);
-        let z = lt1.select(-t / (t + two), sp(1.0) - two / (t + two));
+        // glibc's -t/(t+2) below 1 and 1 - 2/(t+2) above, with one
+        // division for both.
+        let q = lt1.select(-t, two) / (t + two);
+        let z = lt1.select(q, sp(1.0) - q);
         let z = a.simd_lt(sp(22.0)).select(z, sp(1.0));
         let z = a.simd_lt(sp(2.7755575615628914e-17)).select(a, z);
         (with_sign_of(z, x), x.is_nan())
@@ -826,8 +842,11 @@ impl Elem for f64 {
 impl Elem for f32 {
     #[inline(always)]
     fn load(x: &[f32]) -> V {
-        let a: [f32; LANES] = x.try_into().expect("eight lanes");
-        V::new(a.map(f64::from))
+        let mut a = [0.0; LANES];
+        for (a, &x) in a.iter_mut().zip(x) {
+            *a = f64::from(x);
+        }
+        V::new(a)
     }
     #[inline(always)]
     fn store(out: &mut [f32], x: V, r: V, bad: V, band: f64) -> u32 {
