@@ -182,7 +182,7 @@ impl Context {
     }
 
     /// Adds a one-argument function that fills a block: `f(x, out)` with
-    /// `x.len() == out.len()` (a few thousand elements).
+    /// `x.len() == out.len()` (up to 512 elements).
     pub fn vectorized1(
         &mut self,
         name: &str,

@@ -34,8 +34,9 @@ use std::sync::Mutex;
 /// task runs serially on the calling thread.
 pub const TASK_LEN: usize = 1 << 15;
 
-/// Fewest elements per task (one full block).
-pub const MIN_TASK_LEN: usize = MAX_BLOCK;
+/// Fewest elements per task (a few microseconds of the cheapest work
+/// that is split).
+pub const MIN_TASK_LEN: usize = 4096;
 
 /// Work per task, in units of one simple arithmetic operation on one
 /// element ([`element_cost`]): a task of cheap arithmetic holds
@@ -45,8 +46,12 @@ pub const MIN_TASK_LEN: usize = MAX_BLOCK;
 pub const TASK_WORK: usize = 4 * TASK_LEN;
 
 /// Most elements per block; blocks shrink so that a thread's registers
-/// stay within [`BLOCK_BYTES`].
-pub const MAX_BLOCK: usize = 4096;
+/// stay within [`BLOCK_BYTES`].  512 keeps the registers of typical
+/// programs in the 48 KiB L1 data cache: measured against 1024, 2048 and
+/// 4096 (one thread, 10^6 float64 elements), it was the fastest for every
+/// expression tried, by 3-9% over 1024 and 10-30% over 4096 (`f*g + 1.5*f`
+/// 1.17 against 1.62 ms, the seed expression 2.88 against 3.58 ms).
+pub const MAX_BLOCK: usize = 512;
 
 /// Budget for one thread's block-sized buffers.
 pub const BLOCK_BYTES: usize = 512 * 1024;

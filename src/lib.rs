@@ -28,7 +28,7 @@
 //! [`fold`]; [`compile`] turns the DAG into register bytecode ([`program`]);
 //! [`exec`] cuts the broadcast iteration space ([`broadcast`]) into tasks
 //! that rayon runs in parallel, and the block executor ([`vm`]) runs the
-//! program over blocks of a few thousand elements with the element loops of
+//! program over blocks of a few hundred elements with the element loops of
 //! [`kernels`], so every intermediate stays in cache.  The only allocation
 //! that grows with the data is the result.
 //!
@@ -258,7 +258,7 @@
 //!
 //! ## Performance notes
 //!
-//! Blocks of up to 4096 elements keep intermediates in cache; inputs are
+//! Blocks of up to 512 elements keep intermediates in L1 cache; inputs are
 //! read in place when contiguous and gathered block by block when strided
 //! or broadcast; constants stay scalars.  The `wide` SIMD kernels and the
 //! float width they use are chosen when the crate is compiled: build with

@@ -4,7 +4,7 @@
 //! per-thread [`Scratch`].  Out: the block's values, written into the
 //! output slice (or left in the result register for reductions and casts).
 //!
-//! A block is a few thousand consecutive elements of the iteration space,
+//! A block is a few hundred consecutive elements of the iteration space,
 //! small enough that every temporary register stays in cache.  Inputs are
 //! bound once per task ([`Binding`]): a contiguous input is read in place,
 //! a strided or broadcast one is gathered into a scratch buffer block by

@@ -491,7 +491,8 @@ fn small_cases_match_the_reference() {
     }
 }
 
-/// Lengths around the block (4096) and task (32768) sizes.
+/// Lengths around the block (512), smallest task (4096) and task (32768)
+/// sizes.
 #[test]
 fn threshold_cases_match_the_reference() {
     if run_single(Size::Threshold) {

@@ -297,7 +297,8 @@ pub struct Case {
 pub enum Size {
     /// At most a few dozen elements.
     Small,
-    /// Lengths around the block (4096) and task (32768) sizes.
+    /// Lengths around the block (512), smallest task (4096) and task (32768)
+    /// sizes.
     Threshold,
 }
 
@@ -389,7 +390,11 @@ fn small_shape(rng: &mut Rng) -> Vec<usize> {
 }
 
 fn threshold_shape(rng: &mut Rng) -> Vec<usize> {
-    let shapes: [&[usize]; 20] = [
+    let shapes: [&[usize]; 24] = [
+        &[511],
+        &[513],
+        &[3, 513],
+        &[1025, 2],
         &[4095],
         &[4096],
         &[4097],
