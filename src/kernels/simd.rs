@@ -24,29 +24,29 @@
 //! `tanh` follow glibc's own algorithms and agree with it bit for bit on
 //! almost every input, not only within the 4-ULP bound.
 //!
-//! float32 kernels compute in float64 (a float32 input converts exactly)
-//! and round the result to float32.  glibc's float32 functions also compute
-//! in double and round once, but their double results carry an error of
-//! their own, so the rounded value can differ from ours when the exact
-//! result lies very close to the midpoint between two float32 values.  The
-//! kernel therefore sends back to the scalar function every lane whose
-//! double result lies within a per-function band of such a midpoint (the
-//! low 29 bits of the mantissa, which float32 rounding drops, are near
-//! `2^28`), every lane with a float32-subnormal or non-finite result and
-//! every non-finite input.  The bands were chosen from, and checked by, a
-//! comparison with glibc over all 2^32 float32 inputs (0 differences, in
-//! both builds).  float32 `exp`, `sin` and `cos` are here; the other
-//! float32 functions stay on the scalar C library: glibc's `tanf` (an
-//! older float-arithmetic algorithm, up to 0.5 float32 ULP away from the
-//! correctly rounded result) and `logf` (0.3 ULP) are too far from the
-//! correct rounding for a band to separate them.
+//! float32 results must be glibc's bit for bit, not merely close: numexpr
+//! computes float32 functions with the C library's `sinf`, `expf`, ..., and
+//! a 1-ULP float32 difference (6e-8) shows in a float64 result that mixes
+//! it with float64 values far beyond the conformance tolerance.  glibc's
+//! `expf`, `sinf` and `cosf` compute in double and round once; their
+//! vector cores here ([`core::expf`], [`core::sincosf`]) repeat glibc's
+//! FMA-build computation step for step, the same table, polynomial,
+//! thresholds and fused operations, so that the double results are
+//! identical, and so are the float32 results: checked over all 2^32
+//! float32 inputs, 0 differences (`expf` differs in 2 inputs if its first
+//! product is not fused, as glibc's compiler fuses it).  Lanes outside
+//! their fast paths (`|x| >= 88` for `expf`, `|x| >= 120` for
+//! `sinf`/`cosf`), non-finite inputs, NaN results and results that are not
+//! finite normal float32 values go to the scalar function.  They run in FMA
+//! builds only (the default build runs glibc's functions); the other
+//! float32 functions are the scalar C library.
 //!
 //! Speed and accuracy depend on the build, because `wide` picks its vector
 //! width and FMA use at compile time.  With `-C target-cpu=native` (AVX-512
 //! and FMA on the development machine) the float64 kernels take 1-4.5 ns
 //! per element against 4-13 ns for glibc, 2.5-6x faster (one thread, 1M
-//! elements), and the float32 ones are 1.2-1.3x faster.  In a default
-//! x86-64 build (SSE2, no FMA) the gain is 1.3-3.5x, and float64 `expm1`,
+//! elements), and float32 `expf`, `sinf` and `cosf` 1.8-2.2x faster.  In
+//! a default x86-64 build (SSE2, no FMA) the gain is 1.3-3.5x, and float64 `expm1`,
 //! `sinh`, `tanh`, `pow` and `log2` and the float32 kernels run the scalar
 //! loop, which is as fast or faster there.  Guard thresholds that depend
 //! on FMA are chosen with `cfg!(target_feature = "fma")`.
@@ -782,6 +782,107 @@ mod core {
         (y.atan2(x), sp(0.0))
     }
 
+    /// `expf` of float32 inputs held in float64 lanes, computed as glibc's
+    /// FMA build computes it (ARM's optimized-routines `expf`: a 32-entry
+    /// table, which is every fourth entry of [`EXP_SBITS`], and a cubic in
+    /// double, with the same fused operations), so that the double
+    /// results, and their float32 roundings, are glibc's.  Lanes with
+    /// `|x| >= 88` (overflow and underflow bands), NaN and infinities are
+    /// flagged.  Only used in FMA builds.
+    #[inline(always)]
+    pub fn expf(x: V) -> (V, V) {
+        const SHIFT: f64 = 6755399441055744.0; // 1.5 * 2^52
+        const INVLN2N: f64 = f64::from_bits(0x4047_1547_652b_82fe); // 32/ln2
+        const C0: f64 = f64::from_bits(0x3ebc_6af8_4b91_2394); // 0x1.c6af84b912394p-5 / 32^3
+        const C1: f64 = f64::from_bits(0x3f2e_bfce_50fa_c4f3); // 0x1.ebfce50fac4f3p-3 / 32^2
+        const C2: f64 = f64::from_bits(0x3f96_2e42_ff0c_52d6); // 0x1.62e42ff0c52d6p-1 / 32
+        // glibc's compiler fuses the product x * 32/ln2 into both its uses
+        // (checked: with it unfused, 2 of the 2^32 results differ).
+        let kb = x.mul_add(sp(INVLN2N), sp(SHIFT));
+        let ki = kb.to_bits();
+        let kd = kb - sp(SHIFT);
+        let r = x.mul_add(sp(INVLN2N), -kd);
+        let mut sbits = [0u64; LANES];
+        for (s, &k) in sbits.iter_mut().zip(ki.as_array()) {
+            *s = EXP_SBITS[((k & 31) * 4) as usize];
+        }
+        let s = V::from_bits(U::new(sbits) + (ki << 47));
+        let zc = r.mul_add(sp(C0), sp(C1));
+        let r2 = r * r;
+        let y = r.mul_add(sp(C2), sp(1.0));
+        let y = zc.mul_add(r2, y);
+        (y * s, !x.abs().simd_lt(sp(88.0)))
+    }
+
+    /// `sinf` (`cos` false) or `cosf` of float32 inputs held in float64
+    /// lanes, computed as glibc's FMA build computes them (ARM's
+    /// optimized-routines `sincosf`: the same thresholds, reduction,
+    /// polynomial coefficients and fused operations), so that the double
+    /// results, and their float32 roundings, are glibc's.  Lanes with
+    /// `|x| >= 120` (glibc's large-argument reduction), NaN and infinities
+    /// are flagged.  Only used in FMA builds.
+    #[inline(always)]
+    pub fn sincosf(x: V, cos: bool) -> (V, V) {
+        const HPI_INV: f64 = f64::from_bits(0x4164_5f30_6dc9_c883); // 2^24 * 2/pi
+        const HPI: f64 = f64::from_bits(0x3ff9_21fb_5444_2d18); // pi/2
+        const C1: f64 = f64::from_bits(0xbfdf_ffff_fd0c_621c);
+        const C2: f64 = f64::from_bits(0x3fa5_5553_e106_8f19);
+        const C3: f64 = f64::from_bits(0xbf56_c087_e89a_359d);
+        const C4: f64 = f64::from_bits(0x3ef9_9343_027b_f8c3);
+        const S1: f64 = f64::from_bits(0xbfc5_5554_5995_a603);
+        const S2: f64 = f64::from_bits(0x3f81_1076_0523_0bc4);
+        const S3: f64 = f64::from_bits(0xbf29_94eb_3774_cf24);
+        let a = x.abs();
+        // glibc compares the top 12 bits of the float32 |x|, that is |x|
+        // with the threshold whose low 20 bits are cleared.
+        let below = |t: f32| a.simd_lt(sp(f64::from(f32::from_bits(t.to_bits() >> 20 << 20))));
+        let small = below(std::f32::consts::FRAC_PI_4);
+        let tiny = below(2.441_406_25e-4); // 2^-12
+        let ok = below(120.0);
+        // n = (trunc(x * 2^24 * 2/pi) + 2^23) >> 24 (a round-half-up of
+        // x * 2/pi in glibc's int32 arithmetic), 0 below pi/4; r = x - n pi/2.
+        let n = ((x * sp(HPI_INV)).trunc() + sp(8388608.0)) * sp(1.0 / 16777216.0);
+        let n = small.select(sp(0.0), n.floor());
+        let r = (-n).mul_add(sp(HPI), x);
+        let (_, q) = round_bits(n);
+        // sign[n & 3] = {1, -1, -1, 1}; the cos polynomial of glibc's
+        // second table (used when n & 2) is the first one negated, and
+        // every step is symmetric under negation.
+        let flip = odd(q ^ (q >> 1));
+        let second = odd(q >> 1);
+        let xs = r ^ (flip & sp(-0.0));
+        let x2 = r * r;
+        let x3 = xs * x2;
+        let s1 = x2.mul_add(sp(S3), sp(S2));
+        let x7 = x3 * x2;
+        let sv = x7.mul_add(s1, x3.mul_add(sp(S1), xs));
+        let x4 = x2 * x2;
+        let c2 = x2.mul_add(sp(C4), sp(C3));
+        let c1 = x2.mul_add(sp(C1), sp(1.0));
+        let x6 = x4 * x2;
+        let cv = x6.mul_add(c2, x4.mul_add(sp(C2), c1));
+        let cv = cv ^ (second & sp(-0.0));
+        let n_odd = odd(q);
+        let v = if cos {
+            tiny.select(sp(1.0), n_odd.select(sv, cv))
+        } else {
+            tiny.select(x, n_odd.select(cv, sv))
+        };
+        (v, !ok)
+    }
+
+    /// `sinf` ([`sincosf`]).
+    #[inline(always)]
+    pub fn sinf(x: V) -> (V, V) {
+        sincosf(x, false)
+    }
+
+    /// `cosf` ([`sincosf`]).
+    #[inline(always)]
+    pub fn cosf(x: V) -> (V, V) {
+        sincosf(x, true)
+    }
+
     /// `pow(x, y)`: exact shortcuts for `y` in {0, 1, 2, -1, 1/2} and
     /// `x = 1`, wide's `powf_simd` (2 ULP with FMA) for results within
     /// 2^±16 and ordinary operands; every other lane goes to the scalar
@@ -821,10 +922,9 @@ trait Elem: Copy + 'static {
     fn load(x: &[Self]) -> V;
     /// Converts eight float64 results back into `out` and returns the
     /// bitmask of lanes to recompute with the scalar function: the lanes of
-    /// `bad`, plus for float32 the lanes whose rounding the double result
-    /// cannot decide (see the module docs; `band` in units of the double's
-    /// last place).
-    fn store(out: &mut [Self], x: V, r: V, bad: V, band: f64) -> u32;
+    /// `bad` and NaN results, plus for float32 non-finite inputs and
+    /// results that are not finite normal float32 values.
+    fn store(out: &mut [Self], x: V, r: V, bad: V) -> u32;
 }
 
 impl Elem for f64 {
@@ -833,7 +933,7 @@ impl Elem for f64 {
         V::new(x.try_into().expect("eight lanes"))
     }
     #[inline(always)]
-    fn store(out: &mut [f64], _x: V, r: V, bad: V, _band: f64) -> u32 {
+    fn store(out: &mut [f64], _x: V, r: V, bad: V) -> u32 {
         out.copy_from_slice(r.as_array());
         (bad | r.is_nan()).to_bitmask()
     }
@@ -849,14 +949,11 @@ impl Elem for f32 {
         V::new(a)
     }
     #[inline(always)]
-    fn store(out: &mut [f32], x: V, r: V, bad: V, band: f64) -> u32 {
-        // Distance of the dropped 29 bits from the midpoint 2^28.
-        let low = u_to_f(r.to_bits() & su((1 << 29) - 1));
-        let near_mid = (low - sp(268435456.0)).abs().simd_le(sp(band));
+    fn store(out: &mut [f32], x: V, r: V, bad: V) -> u32 {
         let ar = r.abs();
         let tiny = ar.simd_lt(sp(f64::from(f32::MIN_POSITIVE))) & ar.simd_ne(sp(0.0));
         let nonfinite = !(x.abs().simd_le(sp(f64::MAX)) & ar.simd_le(sp(f64::MAX)));
-        let redo = bad | near_mid | tiny | nonfinite;
+        let redo = bad | r.is_nan() | tiny | nonfinite;
         let rs = r.to_array();
         for (o, &v) in out.iter_mut().zip(rs.iter()) {
             *o = v as f32;
@@ -868,20 +965,14 @@ impl Elem for f32 {
 /// Runs a unary core over `x`, recomputing flagged lanes and the tail with
 /// `scalar`.
 #[inline(always)]
-fn unary<T: Elem>(
-    out: &mut [T],
-    x: &[T],
-    core: impl Fn(V) -> (V, V),
-    scalar: impl Fn(T) -> T,
-    band: f64,
-) {
+fn unary<T: Elem>(out: &mut [T], x: &[T], core: impl Fn(V) -> (V, V), scalar: impl Fn(T) -> T) {
     assert_eq!(out.len(), x.len(), "output and input lengths differ");
     let mut oc = out.chunks_exact_mut(LANES);
     let mut xc = x.chunks_exact(LANES);
     for (o, xs) in (&mut oc).zip(&mut xc) {
         let v = T::load(xs);
         let (r, bad) = core(v);
-        let redo = T::store(o, v, r, bad, band);
+        let redo = T::store(o, v, r, bad);
         if redo != 0 {
             fix1(o, xs, redo, &scalar);
         }
@@ -961,18 +1052,17 @@ fn fix2(o: &mut [f64], xa: &[f64], ya: &[f64], mask: u32, scalar: &impl Fn(f64, 
 }
 
 /// Defines one public unary kernel per listed function: `core` is the
-/// vector core, `std` the scalar std method, `band` the float32 rounding
-/// band, and `sse2` whether the vector core also beats the scalar loop in
+/// vector core, `std` the scalar std method, and `sse2` whether the vector core also beats the scalar loop in
 /// builds without FMA (otherwise those builds run the scalar loop).  The
 /// `scalar` form defines kernels that always run the scalar loop (float32
 /// functions the vector cores cannot reproduce bit for bit).
 macro_rules! unary_kernels {
-    ($t:ident: $($name:ident => $core:ident, $std:ident, $band:expr, $sse2:expr, $doc:expr;)*) => {$(
+    ($t:ident: $($name:ident => $core:ident, $std:ident, $sse2:expr, $doc:expr;)*) => {$(
         #[doc = concat!("`out[i] = ", $doc, "(x[i])`, as glibc computes it; `out` and `x` must have",
             " the same length.")]
         pub fn $name(out: &mut [$t], x: &[$t]) {
             if super::FMA || $sse2 {
-                super::unary(out, x, super::core::$core, $t::$std, $band);
+                super::unary(out, x, super::core::$core, $t::$std);
             } else {
                 super::scalar(out, x, $t::$std);
             }
@@ -1000,21 +1090,21 @@ pub mod f64 {
     use crate::vm::Arg;
 
     unary_kernels! { f64:
-        exp => exp, exp, 0.0, true, "exp";
-        expm1 => expm1, exp_m1, 0.0, false, "expm1";
-        log => ln, ln, 0.0, true, "log";
-        log1p => log1p, ln_1p, 0.0, true, "log1p";
-        log10 => log10, log10, 0.0, true, "log10";
-        log2 => log2, log2, 0.0, false, "log2";
-        sin => sin, sin, 0.0, true, "sin";
-        cos => cos, cos, 0.0, true, "cos";
-        tan => tan, tan, 0.0, true, "tan";
-        sinh => sinh, sinh, 0.0, false, "sinh";
-        cosh => cosh, cosh, 0.0, true, "cosh";
-        tanh => tanh, tanh, 0.0, false, "tanh";
-        arcsin => asin, asin, 0.0, true, "asin";
-        arccos => acos, acos, 0.0, true, "acos";
-        arctan => atan, atan, 0.0, true, "atan";
+        exp => exp, exp, true, "exp";
+        expm1 => expm1, exp_m1, false, "expm1";
+        log => ln, ln, true, "log";
+        log1p => log1p, ln_1p, true, "log1p";
+        log10 => log10, log10, true, "log10";
+        log2 => log2, log2, false, "log2";
+        sin => sin, sin, true, "sin";
+        cos => cos, cos, true, "cos";
+        tan => tan, tan, true, "tan";
+        sinh => sinh, sinh, false, "sinh";
+        cosh => cosh, cosh, true, "cosh";
+        tanh => tanh, tanh, false, "tanh";
+        arcsin => asin, asin, true, "asin";
+        arccos => acos, acos, true, "acos";
+        arctan => atan, atan, true, "atan";
     }
 
     /// `out[i] = atan2(y[i], x[i])`; slices must have `out`'s length.
@@ -1041,9 +1131,9 @@ pub mod f32 {
     use crate::vm::Arg;
 
     unary_kernels! { f32:
-        exp => exp, exp, 1048576.0, false, "expf";
-        sin => sin, sin, 33554432.0, false, "sinf";
-        cos => cos, cos, 33554432.0, false, "cosf";
+        exp => expf, exp, false, "expf";
+        sin => sinf, sin, false, "sinf";
+        cos => cosf, cos, false, "cosf";
     }
 
     unary_kernels! { scalar f32:
