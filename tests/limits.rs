@@ -106,7 +106,12 @@ fn nesting_at_the_limit_evaluates() {
             .iter()
             .map(|&v: &f64| (0..MAX_NESTING).fold(v, |x: f64, _| x.sin()))
             .collect();
-        assert_eq!(f64s(evaluate(&src, &vars! { "a" => &a }).unwrap()), want);
+        // (Within the SIMD kernel's few ULP per call; sin is 1-Lipschitz.)
+        let got = f64s(evaluate(&src, &vars! { "a" => &a }).unwrap());
+        assert!(
+            got.iter().zip(&want).all(|(g, w)| (g - w).abs() < 1e-13),
+            "{got:?} against {want:?}"
+        );
         // Alternating calls and unary minus inside parentheses.
         let n = MAX_NESTING / 2;
         let src = format!("{}a{}", "abs(-(".repeat(n), "))".repeat(n));

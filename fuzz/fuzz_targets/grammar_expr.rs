@@ -11,6 +11,9 @@ fuzz_target!(|expr: Expr| {
     let mut names: Vec<&str> = FIXED_NAMES.iter().map(|(n, _)| *n).collect();
     names.push("unknown_var");
     let src = render(&expr, &names);
+    if ndexpr_fuzz::debug() {
+        eprintln!("expression: {src:?}");
+    }
     ndexpr_fuzz::check_parse(&src);
     ndexpr_fuzz::check_fixed(&src);
 });

@@ -880,12 +880,16 @@ impl ArraySpec {
             layout = Layout::Huge;
             let k = usize::from(self.dims[0]) % ndim;
             shape[k] = [1 << 40, 1 << 45, 1 << 59][usize::from(self.dims[1]) % 3];
-            let mut total = 1usize;
+            // ndarray bounds the product of the non-zero dimensions: keep
+            // it at most 2^60 (times a string width of at most 4).
+            let mut total = shape[k];
             for (j, d) in shape.iter_mut().enumerate() {
-                if j != k && total.saturating_mul(*d) > 1 << 62 {
-                    *d = 1;
+                if j != k {
+                    if total.saturating_mul((*d).max(1)) > 1 << 60 {
+                        *d = 1;
+                    }
+                    total *= (*d).max(1);
                 }
-                total = total.saturating_mul(*d);
             }
         }
         let mut stored: Vec<usize> = match layout {
@@ -1112,7 +1116,7 @@ pub fn same_value(a: &Value, b: &Value, tolerance: bool) -> Result<(), String> {
 // The random-array target
 
 /// Whether to print each case (`NDEXPR_FUZZ_DEBUG=1`, to replay a crash).
-fn debug() -> bool {
+pub fn debug() -> bool {
     static DEBUG: OnceLock<bool> = OnceLock::new();
     *DEBUG.get_or_init(|| std::env::var_os("NDEXPR_FUZZ_DEBUG").is_some())
 }

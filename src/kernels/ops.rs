@@ -247,7 +247,13 @@ macro_rules! unary {
             fn run(out: &mut [$r], a: Arg<'_, $t>) {
                 match a {
                     Arg::Vec(x) => $kernel(out, x),
-                    Arg::Scalar(x) => out.fill(Self::apply(x)),
+                    // Through the kernel too, so that a value does not
+                    // depend on whether its operand is a scalar.
+                    Arg::Scalar(x) => {
+                        let mut one = [x];
+                        $kernel(&mut one, &[x]);
+                        out.fill(one[0])
+                    }
                 }
             }
         }

@@ -962,8 +962,11 @@ impl Elem for f32 {
     }
 }
 
-/// Runs a unary core over `x`, recomputing flagged lanes and the tail with
-/// `scalar`.
+/// Runs a unary core over `x`, recomputing flagged lanes with `scalar`.
+/// The last `len % 8` elements run through the core too, padded to a full
+/// vector, so that an element's result does not depend on its position
+/// (blocks of strided inputs, 1-element arrays and 0-d inputs end in other
+/// places than contiguous blocks).
 #[inline(always)]
 fn unary<T: Elem>(out: &mut [T], x: &[T], core: impl Fn(V) -> (V, V), scalar: impl Fn(T) -> T) {
     assert_eq!(out.len(), x.len(), "output and input lengths differ");
@@ -977,9 +980,25 @@ fn unary<T: Elem>(out: &mut [T], x: &[T], core: impl Fn(V) -> (V, V), scalar: im
             fix1(o, xs, redo, &scalar);
         }
     }
-    for (o, &x) in oc.into_remainder().iter_mut().zip(xc.remainder()) {
-        *o = scalar(x);
+    let rest = xc.remainder();
+    if let Some(&first) = rest.first() {
+        let mut xs = [first; LANES];
+        xs[..rest.len()].copy_from_slice(rest);
+        let mut o = xs;
+        let v = T::load(&xs);
+        let (r, bad) = core(v);
+        let redo = T::store(&mut o, v, r, bad) & lanes_below(rest.len());
+        if redo != 0 {
+            fix1(&mut o, &xs, redo, &scalar);
+        }
+        oc.into_remainder().copy_from_slice(&o[..rest.len()]);
     }
+}
+
+/// The bitmask of the first `len` lanes (`1 <= len <= 8`).
+#[inline(always)]
+fn lanes_below(len: usize) -> u32 {
+    u32::MAX >> (32 - len)
 }
 
 /// Recomputes the lanes of `mask` with the scalar function.
@@ -993,7 +1012,9 @@ fn fix1<T: Copy>(o: &mut [T], xs: &[T], mask: u32, scalar: &impl Fn(T) -> T) {
     }
 }
 
-/// Runs a binary float64 core over two operands.
+/// Runs a binary float64 core over two operands; like [`unary`], the
+/// last elements run through the core padded to a full vector, and so
+/// does a pair of scalars.
 #[inline(always)]
 fn binary(
     out: &mut [f64],
@@ -1008,35 +1029,36 @@ fn binary(
             assert_eq!(v.len(), n, "output and input lengths differ");
         }
     }
-    if let (Arg::Scalar(a), Arg::Scalar(b)) = (a, b) {
-        out.fill(scalar(a, b));
-        return;
-    }
-    let lanes = |arg: &Arg<'_, f64>, i: usize| -> [f64; LANES] {
+    // Lanes i..i+len of an operand, padded with the first of them.
+    let lanes = |arg: &Arg<'_, f64>, i: usize, len: usize| -> [f64; LANES] {
         match arg {
-            Arg::Vec(v) => v[i..i + LANES].try_into().expect("eight lanes"),
+            Arg::Vec(v) => {
+                let mut l = [v[i]; LANES];
+                l[..len].copy_from_slice(&v[i..i + len]);
+                l
+            }
             Arg::Scalar(s) => [*s; LANES],
         }
     };
-    let get = |arg: &Arg<'_, f64>, i: usize| match arg {
-        Arg::Vec(v) => v[i],
-        Arg::Scalar(s) => *s,
-    };
-    let full = n - n % LANES;
-    let mut i = 0;
-    while i < full {
-        let (xa, ya) = (lanes(&a, i), lanes(&b, i));
+    let vector = |i: usize, len: usize| -> [f64; LANES] {
+        let (xa, ya) = (lanes(&a, i, len), lanes(&b, i, len));
         let (r, bad) = core(V::new(xa), V::new(ya));
-        let o = &mut out[i..i + LANES];
-        o.copy_from_slice(r.as_array());
-        let redo = (bad | r.is_nan()).to_bitmask();
+        let mut o = r.to_array();
+        let redo = (bad | r.is_nan()).to_bitmask() & lanes_below(len);
         if redo != 0 {
-            fix2(o, &xa, &ya, redo, &scalar);
+            fix2(&mut o, &xa, &ya, redo, &scalar);
         }
-        i += LANES;
+        o
+    };
+    if let (Arg::Scalar(_), Arg::Scalar(_)) = (&a, &b) {
+        if n > 0 {
+            out.fill(vector(0, 1)[0]);
+        }
+        return;
     }
-    for (j, o) in out.iter_mut().enumerate().skip(full) {
-        *o = scalar(get(&a, j), get(&b, j));
+    for (k, o) in out.chunks_mut(LANES).enumerate() {
+        let len = o.len();
+        o.copy_from_slice(&vector(k * LANES, len)[..len]);
     }
 }
 
