@@ -39,7 +39,9 @@
 //! `sinf`/`cosf`), non-finite inputs, NaN results and results that are not
 //! finite normal float32 values go to the scalar function.  They run in FMA
 //! builds only (the default build runs glibc's functions); the other
-//! float32 functions are the scalar C library.
+//! float32 functions are the scalar C library.  The reference is glibc's
+//! FMA variant (2.28 and later, selected on CPUs with FMA and AVX2); with
+//! another C library the results are within 1 float32 ULP of its own.
 //!
 //! Speed and accuracy depend on the build, because `wide` picks its vector
 //! width and FMA use at compile time.  With `-C target-cpu=native` (AVX-512
