@@ -1173,6 +1173,10 @@ fn int_true_div(a: i128, b: i128) -> Result<f64, Error> {
     let negative = (a < 0) != (b < 0);
     let (ua, ub) = (a.unsigned_abs(), b.unsigned_abs());
     let sign = if negative { -1.0 } else { 1.0 };
+    if ua == 0 {
+        // The long division below needs a non-zero quotient to terminate.
+        return Ok(sign * 0.0);
+    }
     const EXACT: u128 = 1 << 53;
     if ua == 0 {
         // (The long division below needs a non-zero quotient.)
