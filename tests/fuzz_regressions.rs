@@ -92,3 +92,30 @@ fn approximated_functions_do_not_depend_on_the_layout() {
         }
     }
 }
+
+/// grammar_expr, crash-3fa43d974022476923da22230623a646fba9d142:
+/// `tan(False/0xd3402d2da94c75a9)`.  Literal arithmetic is folded by
+/// Python's rules; Python's int / int of zero by an integer beyond 2^53
+/// went to a long division that waited for a non-zero quotient bit and
+/// never got one: an endless loop in release builds (an overflow panic
+/// with debug assertions).  Python gives ±0.0.
+#[test]
+fn zero_divided_by_a_huge_integer_constant() {
+    const RAW: &[u8] = b"\xd1\x090~\xd1\x112\xa9uL\xa9--@\xd3\x11>>a>\xd1\x112\xa9uL\xa9--@\xd3\x11>>a>\x09\x09(>>a>\x09e\x09\x09(>>a>\x09e";
+    assert_eq!(RAW.len(), 54);
+    for (src, want) in [
+        ("tan(False/0xd3402d2da94c75a9)", 0.0f64),
+        ("0 / 9007199254740993", 0.0),
+        ("0 / -9007199254740993", -0.0),
+        ("False / -(2**62)", -0.0),
+        ("-0 / 2**100 * 1.0", 0.0),
+    ] {
+        let v = evaluate(src, &Vars::new()).unwrap_or_else(|e| panic!("{src}: {e}"));
+        let got = v.into_f64().unwrap()[IxDyn(&[])];
+        assert_eq!(got.to_bits(), want.to_bits(), "{src}: {got}");
+    }
+    // Non-zero numerators are still correctly rounded (Python's
+    // `1 / 9007199254740993`; the float 9007199254740993.0 is 2^53).
+    let v = evaluate("1 / 9007199254740993", &Vars::new()).unwrap();
+    assert_eq!(v.into_f64().unwrap()[IxDyn(&[])], 1.1102230246251564e-16);
+}
