@@ -29,7 +29,7 @@
 //! a 1-ULP float32 difference (6e-8) shows in a float64 result that mixes
 //! it with float64 values far beyond the conformance tolerance.  glibc's
 //! `expf`, `sinf` and `cosf` compute in double and round once; their
-//! vector cores here ([`core::expf`], [`core::sincosf`]) repeat glibc's
+//! vector cores here (`core::expf`, `core::sincosf`) repeat glibc's
 //! FMA-build computation step for step, the same table, polynomial,
 //! thresholds and fused operations, so that the double results are
 //! identical, and so are the float32 results: checked over all 2^32
