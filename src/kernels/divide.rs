@@ -4,10 +4,9 @@
 //! In: a block of integers and one divisor (a constant or a one-element
 //! input).  Out: `x // d` or `x % d` with numexpr's floor semantics.
 //!
-//! * int32: the quotient of two int32 values computed in float64 is exact
-//!   after `floor` (its rounding error, below `2^-22 / |d|`, is smaller
-//!   than the distance `1/|d|` from a non-integral quotient to the next
-//!   integer), and float64 division vectorises.
+//! * int32: in float64, a multiplication by the rounded reciprocal of
+//!   `|d|` and a `floor` give the quotient within one, and the exact
+//!   remainder (integers below 2^33) corrects it; every step vectorises.
 //! * int64: a precomputed multiply-high "magic number" divisor for the
 //!   magnitudes (the round-up method with an add step for divisors whose
 //!   magic number needs 65 bits), then the signs and the floor correction.
