@@ -266,7 +266,7 @@
 //! an AVX-512 machine the transcendental functions run 2-4x faster than in
 //! a default SSE2 build; the README has measurements).  An evaluation runs
 //! on the calling thread while it is a single task (up to 32768 elements of
-//! cheap arithmetic, fewer for costlier programs, at least 4096), and in
+//! cheap arithmetic, fewer for costlier programs, at least 8192), and in
 //! parallel above.
 #![deny(missing_docs)]
 

@@ -491,7 +491,7 @@ fn small_cases_match_the_reference() {
     }
 }
 
-/// Lengths around the block (512), smallest task (4096) and task (32768)
+/// Lengths around the block (512), smallest task (8192) and task (32768)
 /// sizes.
 #[test]
 fn threshold_cases_match_the_reference() {

@@ -297,7 +297,7 @@ pub struct Case {
 pub enum Size {
     /// At most a few dozen elements.
     Small,
-    /// Lengths around the block (512), smallest task (4096) and task (32768)
+    /// Lengths around the block (512), smallest task (8192) and task (32768)
     /// sizes.
     Threshold,
 }
