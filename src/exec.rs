@@ -503,7 +503,7 @@ impl<'p, 'a> Run<'p, 'a> {
             .iter()
             .map(|input| source(input, &shape, perm.as_deref()))
             .collect::<Result<Vec<_>>>()?;
-        let block = block_len(program, &sources);
+        let block = block_len(program, inputs, &sources);
         let task_len = task_len(program, &sources);
         Ok(Run {
             program,
@@ -932,14 +932,18 @@ fn bytes_width_before(program: &Program, op: Operand, sources: &[Source<'_>], en
     }
 }
 
-/// Elements per block for `program`: as many as fit the per-thread budget.
-fn block_len(program: &Program, sources: &[Source<'_>]) -> usize {
+/// Elements per block for `program`: as many as fit the per-thread budget
+/// for its registers and a gather buffer per array input.  Every array
+/// input counts, whether it is read in place or gathered, so that the
+/// blocks, and with them the grouping of reduction sums, do not depend on
+/// the memory layout of the inputs.
+fn block_len(program: &Program, inputs: &[Input<'_>], sources: &[Source<'_>]) -> usize {
     let mut bytes: usize = DType::ALL
         .iter()
         .map(|&d| program.temps_of(d) * d.item_size().max(1))
         .sum();
-    for (decl, src) in program.inputs.iter().zip(sources) {
-        if let Source::Strided(input) = src {
+    for ((decl, input), src) in program.inputs.iter().zip(inputs).zip(sources) {
+        if !matches!(src, Source::Scalar(_)) {
             bytes += decl.dtype.item_size() * input.width().max(1);
         }
     }
@@ -949,14 +953,14 @@ fn block_len(program: &Program, sources: &[Source<'_>]) -> usize {
 
 /// The cost of one element of `program`, in units of one simple
 /// arithmetic operation: the sum of its instructions' costs, plus one per
-/// input gathered from a strided or broadcast view.
+/// array input read.
 ///
 /// The classes are coarse, from the kernels' speed on one core: bitwise,
 /// comparison, selection and add/multiply-like operations are 1;
 /// division, square root and rounding 2; transcendental functions, `**`
 /// with array exponents and user functions 16 (4 to 30 measured); complex
 /// operations 4 times their real counterparts.
-pub fn element_cost(program: &Program, sources_gathered: usize) -> usize {
+pub fn element_cost(program: &Program, array_inputs: usize) -> usize {
     let instr = |ins: &crate::program::Instr| -> usize {
         let base = match ins.opcode {
             Opcode::Cast => 1,
@@ -974,17 +978,20 @@ pub fn element_cost(program: &Program, sources_gathered: usize) -> usize {
         let complex = ins.dtype == DType::Complex128 || ins.arg_dtypes.contains(&DType::Complex128);
         if complex { 4 * base } else { base }
     };
-    program.instrs.iter().map(instr).sum::<usize>() + sources_gathered
+    program.instrs.iter().map(instr).sum::<usize>() + array_inputs
 }
 
 /// Elements per task for `program` over `sources`: about [`TASK_WORK`]
 /// units of [`element_cost`], between [`MIN_TASK_LEN`] and [`TASK_LEN`].
+///
+/// Like [`block_len`], it does not depend on the layout of the inputs:
+/// the tasks group the partial results of reductions.
 fn task_len(program: &Program, sources: &[Source<'_>]) -> usize {
-    let gathered = sources
+    let arrays = sources
         .iter()
-        .filter(|s| matches!(s, Source::Strided(_)))
+        .filter(|s| !matches!(s, Source::Scalar(_)))
         .count();
-    let cost = element_cost(program, gathered).max(1);
+    let cost = element_cost(program, arrays).max(1);
     (TASK_WORK / cost).clamp(MIN_TASK_LEN, TASK_LEN)
 }
 
