@@ -21,7 +21,7 @@ use crate::kernels::memory;
 use crate::kernels::reduce::{self, Reducer};
 use crate::program::{Opcode, Operand, Program};
 use crate::types::{DType, Element, Scalar};
-use crate::vm::{Arg, Binding, Frame, Pools, Scratch, Slice, run_block};
+use crate::vm::{Arg, Binding, Frame, Pools, Scratch, Slice, run_block, window_mut};
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, IxDyn, Slice as Range1};
 use num_complex::Complex64;
 use rayon::prelude::*;
@@ -434,12 +434,12 @@ impl Gather<'_> {
             }
         }
         match self {
-            Gather::Bool(it) => copy(&mut pools.bool_[k][..n], &mut it.copied()),
-            Gather::Int32(it) => copy(&mut pools.i32_[k][..n], &mut it.copied()),
-            Gather::Int64(it) => copy(&mut pools.i64_[k][..n], &mut it.copied()),
-            Gather::Float32(it) => copy(&mut pools.f32_[k][..n], &mut it.copied()),
-            Gather::Float64(it) => copy(&mut pools.f64_[k][..n], &mut it.copied()),
-            Gather::Complex128(it) => copy(&mut pools.c128[k][..n], &mut it.copied()),
+            Gather::Bool(it) => copy(window_mut(&mut pools.bool_[k], n), &mut it.copied()),
+            Gather::Int32(it) => copy(window_mut(&mut pools.i32_[k], n), &mut it.copied()),
+            Gather::Int64(it) => copy(window_mut(&mut pools.i64_[k], n), &mut it.copied()),
+            Gather::Float32(it) => copy(window_mut(&mut pools.f32_[k], n), &mut it.copied()),
+            Gather::Float64(it) => copy(window_mut(&mut pools.f64_[k], n), &mut it.copied()),
+            Gather::Complex128(it) => copy(window_mut(&mut pools.c128[k], n), &mut it.copied()),
             Gather::Bytes(it, w) => {
                 let (buf, width) = &mut pools.bytes[k];
                 buf.clear();
