@@ -354,15 +354,17 @@ impl Expression {
     }
 
     /// The program as text, one instruction per line (numexpr's
-    /// `disassemble`).
+    /// `disassemble`).  A product and the sum that is its only use are one
+    /// instruction (`muladd`, `mulsub`, `submul`; see
+    /// [`Fused`](crate::program::Fused)).
     ///
     /// ```
     /// # use ndexpr::{DType, Expression};
-    /// let e = Expression::new("2*a + 1", &[("a", DType::Float64)]).unwrap();
+    /// let e = Expression::new("sqrt(2*a + 1)", &[("a", DType::Float64)]).unwrap();
     /// assert_eq!(
     ///     e.disassemble(),
-    ///     "mul_ddd        td0 = mul(c0[2.0], r0[a])\n\
-    ///      add_ddd        td1 = add(td0, c1[1.0])\n\
+    ///     "muladd_dddd    td0 = muladd(c0[2.0], r0[a], c1[1.0])\n\
+    ///      sqrt_dd        td1 = sqrt(td0)\n\
     ///      result td1: float64"
     /// );
     /// ```

@@ -6,6 +6,10 @@
 //! * **Constant folding**: an operation whose operands are all constants is
 //!   evaluated here, with the same kernel the VM would run, so folding never
 //!   changes a result.
+//! * **Fusion**: a multiplication whose only use is an addition or a
+//!   subtraction of the same integer or real dtype becomes one instruction
+//!   with it ([`Fused`]: `x*y + z`, `x*y - z`, `z - x*y`), rounded like the
+//!   two instructions, so one pass over the block and one register fewer.
 //! * **Operands**: inputs and constants are used in place (constants are
 //!   scalars; they are never materialised as vectors).
 //! * **Register allocation**: each intermediate value gets a temporary of
@@ -15,11 +19,12 @@
 //! * **Kernel selection**: each instruction gets the element loop for its
 //!   exact signature.
 
+use crate::context::UserFunction;
 use crate::error::{Error, ErrorKind, Result};
-use crate::ir::{Ir, IrOp};
+use crate::ir::{Ir, IrId, IrOp, OpName};
 use crate::kernels;
 use crate::limits::{MAX_INSTRUCTIONS, MAX_TEMPORARIES};
-use crate::program::{Instr, Opcode, Operand, Program};
+use crate::program::{Fused, Instr, Opcode, Operand, Program};
 use crate::types::{DType, Scalar};
 use crate::vm::{Frame, Pools};
 use std::sync::Arc;
@@ -32,7 +37,8 @@ use std::sync::Arc;
 /// let decl = |n: &str| InputDecl { name: n.into(), dtype: DType::Float64 };
 /// let ir = ndexpr::infer::infer(&ast, &[decl("a"), decl("b")]).unwrap();
 /// let program = ndexpr::compile::compile(&ir).unwrap();
-/// assert_eq!(program.instrs.len(), 3);
+/// // 2*a, then 3*b + (2*a) fused into one instruction.
+/// assert_eq!(program.instrs.len(), 2);
 /// ```
 pub fn compile(ir: &Ir) -> Result<Program> {
     let mut c = Compiler {
@@ -41,12 +47,21 @@ pub fn compile(ir: &Ir) -> Result<Program> {
         free: Default::default(),
         temps: [0; 7],
     };
-    // Last user of every node (the root is used "after the end").
     let n = ir.nodes.len();
+    let absorbs = fusions(ir);
+    // The node whose instruction reads node `i`'s operands: a fused
+    // product's are read by the sum that absorbs it.
+    let mut reader: Vec<usize> = (0..n).collect();
+    for (j, p) in absorbs.iter().enumerate() {
+        if let Some(p) = p {
+            reader[p.index()] = j;
+        }
+    }
+    // Last reader of every node (the root is used "after the end").
     let mut last_use = vec![0usize; n];
     for (i, node) in ir.nodes.iter().enumerate() {
         for a in &node.args {
-            last_use[a.index()] = i;
+            last_use[a.index()] = last_use[a.index()].max(reader[i]);
         }
     }
     last_use[ir.root.index()] = usize::MAX;
@@ -55,6 +70,9 @@ pub fn compile(ir: &Ir) -> Result<Program> {
         let op = match &node.op {
             IrOp::Input(k) => Operand::Input(*k as u32),
             IrOp::Const(s) => c.constant(s.clone()),
+            // A product absorbed by a later sum: no instruction of its own,
+            // and no operand (its only reader is that sum).
+            _ if reader[i] != i => Operand::Temp(u32::MAX),
             IrOp::Cast | IrOp::Op(_) | IrOp::User(_) => {
                 let (opcode, user) = match node.op {
                     IrOp::Cast => (Opcode::Cast, None),
@@ -62,18 +80,39 @@ pub fn compile(ir: &Ir) -> Result<Program> {
                     IrOp::User(k) => (Opcode::User, Some(Arc::clone(&ir.functions[k as usize]))),
                     _ => unreachable!(),
                 };
-                let args: Vec<Operand> = node.args.iter().map(|a| operand[a.index()]).collect();
-                let arg_dtypes: Vec<DType> = node.args.iter().map(|a| ir.node(*a).dtype).collect();
-                let kernel = kernels::select(opcode, node.dtype, &arg_dtypes);
-                let mut ins = Instr {
-                    opcode,
-                    dtype: node.dtype,
-                    dst: Operand::Temp(0),
-                    args,
-                    arg_dtypes,
-                    kernel,
-                    user,
-                };
+                let mut ins = c.instr(ir, opcode, node.dtype, &node.args, &operand, user);
+                // The nodes the instruction reads.
+                let mut reads = node.args.clone();
+                if let Some(p) = absorbs[i] {
+                    let product = ir.node(p);
+                    let mul = c.instr(
+                        ir,
+                        Opcode::Op(OpName::Mul),
+                        product.dtype,
+                        &product.args,
+                        &operand,
+                        None,
+                    );
+                    if let Some(value) = c.fold(&mul) {
+                        // Constant operands: the product is a constant.
+                        operand[p.index()] = c.constant(value);
+                        ins = c.instr(ir, opcode, node.dtype, &node.args, &operand, None);
+                    } else {
+                        let first = node.args[0] == p;
+                        let other = node.args[if first { 1 } else { 0 }];
+                        let kind = match (opcode, first) {
+                            (Opcode::Op(OpName::Add), _) => Fused::MulAdd,
+                            (_, true) => Fused::MulSub,
+                            (_, false) => Fused::SubMul,
+                        };
+                        let args = match kind {
+                            Fused::SubMul => [other, product.args[0], product.args[1]],
+                            _ => [product.args[0], product.args[1], other],
+                        };
+                        ins = c.instr(ir, Opcode::Fused(kind), node.dtype, &args, &operand, None);
+                        reads = args.to_vec();
+                    }
+                }
                 if let Some(value) = c.fold(&ins) {
                     c.constant(value)
                 } else {
@@ -88,9 +127,9 @@ pub fn compile(ir: &Ir) -> Result<Program> {
                     }
                     // Release operands whose last use is this node (once
                     // each: `x / x` names the same node twice).
-                    for (j, a) in node.args.iter().enumerate() {
+                    for (j, a) in reads.iter().enumerate() {
                         if last_use[a.index()] == i
-                            && !node.args[..j].contains(a)
+                            && !reads[..j].contains(a)
                             && let Operand::Temp(k) = operand[a.index()]
                         {
                             c.free[ir.node(*a).dtype as usize].push(k);
@@ -111,6 +150,47 @@ pub fn compile(ir: &Ir) -> Result<Program> {
         value_dtype: ir.node(ir.root).dtype,
         reduction: ir.reduction,
     })
+}
+
+/// The products to fuse ([`Fused`]): entry `j` is the multiplication that
+/// node `j`, an addition or subtraction, absorbs.
+///
+/// A product is absorbed when it is an integer or real float `mul` whose
+/// only use is that sum (not the result, not shared by common
+/// subexpressions) and of the same dtype.  When both operands qualify,
+/// the later one is absorbed: the earlier is computed by then anyway.
+fn fusions(ir: &Ir) -> Vec<Option<IrId>> {
+    let mut uses = vec![0u32; ir.nodes.len()];
+    for node in &ir.nodes {
+        for a in &node.args {
+            uses[a.index()] += 1;
+        }
+    }
+    uses[ir.root.index()] += 1;
+    let fusable = |d| {
+        matches!(
+            d,
+            DType::Int32 | DType::Int64 | DType::Float32 | DType::Float64
+        )
+    };
+    ir.nodes
+        .iter()
+        .map(|node| {
+            if !matches!(node.op, IrOp::Op(OpName::Add | OpName::Sub)) || !fusable(node.dtype) {
+                return None;
+            }
+            node.args
+                .iter()
+                .copied()
+                .filter(|&p| {
+                    let product = ir.node(p);
+                    matches!(product.op, IrOp::Op(OpName::Mul))
+                        && product.dtype == node.dtype
+                        && uses[p.index()] == 1
+                })
+                .max()
+        })
+        .collect()
 }
 
 struct Compiler {
@@ -156,6 +236,29 @@ impl Compiler {
         }
         self.temps[d] += 1;
         Ok(Operand::Temp(self.temps[d] - 1))
+    }
+
+    /// An instruction `opcode(args)` of result dtype `dtype` (its
+    /// destination is set when it is emitted).
+    fn instr(
+        &self,
+        ir: &Ir,
+        opcode: Opcode,
+        dtype: DType,
+        args: &[IrId],
+        operand: &[Operand],
+        user: Option<Arc<UserFunction>>,
+    ) -> Instr {
+        let arg_dtypes: Vec<DType> = args.iter().map(|a| ir.node(*a).dtype).collect();
+        Instr {
+            opcode,
+            dtype,
+            dst: Operand::Temp(0),
+            args: args.iter().map(|a| operand[a.index()]).collect(),
+            kernel: kernels::select(opcode, dtype, &arg_dtypes),
+            arg_dtypes,
+            user,
+        }
     }
 
     /// Evaluates an instruction whose operands are all constants, with its
@@ -205,12 +308,12 @@ mod tests {
     fn power_expansion_and_cse() {
         // numexpr's aggressive expansion: a**3 and a**5 share a*a.
         let p = program("2*a**3 - 4*a**5 + 6*log(a)", &[("a", DType::Float64)]);
-        let muls = p
-            .instrs
-            .iter()
-            .filter(|i| i.opcode == Opcode::Op(crate::ir::OpName::Mul))
-            .count();
-        assert_eq!(muls, 7, "{p}");
+        // Seven multiplications, two of them fused with the sums that use
+        // them.
+        let count = |opcode| p.instrs.iter().filter(|i| i.opcode == opcode).count();
+        assert_eq!(count(Opcode::Op(OpName::Mul)), 5, "{p}");
+        assert_eq!(count(Opcode::Fused(Fused::SubMul)), 1, "{p}");
+        assert_eq!(count(Opcode::Fused(Fused::MulAdd)), 1, "{p}");
         assert!(
             !p.instrs
                 .iter()
@@ -294,5 +397,116 @@ mod tests {
                 .iter()
                 .all(|i| i.args.iter().any(|a| matches!(a, Operand::Const(_))))
         );
+    }
+
+    #[test]
+    fn products_fuse_with_the_sum_that_uses_them() {
+        let f64s = [
+            ("a", DType::Float64),
+            ("b", DType::Float64),
+            ("c", DType::Float64),
+        ];
+        let only = |src: &str, vars: &[(&str, DType)]| {
+            let p = program(src, vars);
+            assert_eq!(p.instrs.len(), 1, "{src}: {p}");
+            p.instrs[0].clone()
+        };
+        let (a, b, c) = (Operand::Input(0), Operand::Input(1), Operand::Input(2));
+        let ins = only("a*b + c", &f64s);
+        assert_eq!(
+            (ins.opcode, ins.args),
+            (Opcode::Fused(Fused::MulAdd), vec![a, b, c])
+        );
+        let ins = only("c + a*b", &f64s);
+        assert_eq!(
+            (ins.opcode, ins.args),
+            (Opcode::Fused(Fused::MulAdd), vec![a, b, c])
+        );
+        let ins = only("a*b - c", &f64s);
+        assert_eq!(
+            (ins.opcode, ins.args),
+            (Opcode::Fused(Fused::MulSub), vec![a, b, c])
+        );
+        let ins = only("c - a*b", &f64s);
+        assert_eq!(
+            (ins.opcode, ins.args),
+            (Opcode::Fused(Fused::SubMul), vec![c, a, b])
+        );
+        for d in [DType::Int32, DType::Int64, DType::Float32] {
+            let ins = only("a*b + c", &[("a", d), ("b", d), ("c", d)]);
+            assert_eq!((ins.opcode, ins.dtype), (Opcode::Fused(Fused::MulAdd), d));
+        }
+        // Both operands are products: the later one is fused.
+        let p = program("a*b - b*c", &f64s);
+        assert_eq!(p.instrs.len(), 2, "{p}");
+        assert_eq!(p.instrs[1].opcode, Opcode::Fused(Fused::SubMul), "{p}");
+        assert_eq!(p.instrs[1].args[1..], [b, c], "{p}");
+    }
+
+    #[test]
+    fn products_with_other_uses_are_not_fused() {
+        let f64s = [
+            ("a", DType::Float64),
+            ("b", DType::Float64),
+            ("c", DType::Float64),
+        ];
+        let fused = |p: &Program| {
+            p.instrs
+                .iter()
+                .any(|i| matches!(i.opcode, Opcode::Fused(_)))
+        };
+        // The product is shared (CSE), is the result, is complex, is
+        // folded, or has another dtype than the sum.
+        for src in [
+            "a*b + a*b",
+            "(a*b + c) / (a*b)",
+            "a*b",
+            "sum(a*b)",
+            "2*3 + a",
+        ] {
+            let p = program(src, &f64s);
+            assert!(!fused(&p), "{src}: {p}");
+        }
+        let p = program(
+            "a*b + c",
+            &[
+                ("a", DType::Complex128),
+                ("b", DType::Complex128),
+                ("c", DType::Complex128),
+            ],
+        );
+        assert!(!fused(&p), "{p}");
+        // int32 product, float64 sum: the product is cast first.
+        let p = program(
+            "a*b + c",
+            &[
+                ("a", DType::Int32),
+                ("b", DType::Int32),
+                ("c", DType::Float64),
+            ],
+        );
+        assert!(!fused(&p), "{p}");
+        // A product of constants is folded, and the sum is a plain add.
+        let p = program("2.0*3.0 + a", &f64s);
+        assert_eq!(p.instrs.len(), 1, "{p}");
+        assert_eq!(p.instrs[0].opcode, Opcode::Op(OpName::Add), "{p}");
+        assert_eq!(p.consts.last(), Some(&Scalar::Float64(6.0)), "{p}");
+    }
+
+    #[test]
+    fn fused_operands_are_released_after_the_fused_instruction() {
+        // The product's operands stay live until the sum that absorbs it:
+        // the fused instruction must not write over one of them.
+        let p = program(
+            "(a + b) * (a - b) + sqrt(a + b)",
+            &[("a", DType::Float64), ("b", DType::Float64)],
+        );
+        for ins in &p.instrs {
+            assert!(!ins.args.contains(&ins.dst), "{p}");
+        }
+        let last = p.instrs.last().unwrap();
+        assert_eq!(last.opcode, Opcode::Fused(Fused::MulAdd), "{p}");
+        let distinct: std::collections::HashSet<_> = last.args.iter().collect();
+        assert_eq!(distinct.len(), 3, "{p}");
     }
 }

@@ -964,6 +964,8 @@ pub fn element_cost(program: &Program, array_inputs: usize) -> usize {
     let instr = |ins: &crate::program::Instr| -> usize {
         let base = match ins.opcode {
             Opcode::Cast => 1,
+            // A multiplication and an addition.
+            Opcode::Fused(_) => 2,
             Opcode::User => 16,
             Opcode::Op(op) => match op.name() {
                 "copy" | "ones_like" | "neg" | "invert" | "add" | "sub" | "mul" | "and" | "or"

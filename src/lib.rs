@@ -258,9 +258,14 @@
 //!
 //! ## Performance notes
 //!
-//! Blocks of up to 512 elements keep intermediates in L1 cache; inputs are
-//! read in place when contiguous and gathered block by block when strided
-//! or broadcast; constants stay scalars.  The `wide` SIMD kernels and the
+//! Blocks of up to 512 elements keep intermediates in L1 cache (in
+//! registers aligned to cache lines); inputs are read in place when
+//! contiguous and gathered block by block when strided or broadcast;
+//! constants stay scalars.  A product whose only use is a sum or a
+//! difference runs as one instruction with it (`a*b + c` is one pass over
+//! the block), rounded in two steps like numexpr's two instructions: the
+//! hardware fused multiply-add is not used, as its single rounding changes
+//! results where the sum cancels.  The `wide` SIMD kernels and the
 //! float width they use are chosen when the crate is compiled: build with
 //! `RUSTFLAGS="-C target-cpu=native"` to use the host's vector units (on
 //! an AVX-512 machine the transcendental functions run 2-4x faster than in

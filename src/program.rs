@@ -37,6 +37,8 @@ pub enum Opcode {
     Cast,
     /// An element-wise operation.
     Op(OpName),
+    /// A product fused with the sum or difference that is its only use.
+    Fused(Fused),
     /// A user-defined function (see [`Instr::user`]).
     User,
 }
@@ -46,7 +48,38 @@ impl fmt::Display for Opcode {
         match self {
             Opcode::Cast => f.write_str("cast"),
             Opcode::Op(op) => f.write_str(op.name()),
+            Opcode::Fused(k) => f.write_str(k.name()),
             Opcode::User => f.write_str("user"),
+        }
+    }
+}
+
+/// A multiplication and the addition or subtraction that consumes it, as
+/// one instruction: one pass over the block instead of two, with no
+/// register for the product.
+///
+/// Each step rounds as its own instruction would (`mul` then `add`), so
+/// the results are those of the two instructions, bit for bit.  This is
+/// not the hardware fused multiply-add, whose single rounding would change
+/// results wherever the sum cancels (`x*y - z` with `x*y` close to `z`)
+/// and part from numexpr's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Fused {
+    /// `x*y + z` (operands `x, y, z`).
+    MulAdd,
+    /// `x*y - z` (operands `x, y, z`).
+    MulSub,
+    /// `z - x*y` (operands `z, x, y`).
+    SubMul,
+}
+
+impl Fused {
+    /// The name in the disassembly.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fused::MulAdd => "muladd",
+            Fused::MulSub => "mulsub",
+            Fused::SubMul => "submul",
         }
     }
 }

@@ -772,3 +772,46 @@ fn integer_results_of_float_functions_keep_numexpr_dtypes() {
     let e = Expression::new("abs(i)", &[("i", DType::Int32)]).unwrap();
     assert_eq!(e.result_dtype(), DType::Float64);
 }
+
+/// A product and the sum or difference that uses it run as one
+/// instruction, but each step must still round (or wrap) on its own, as
+/// numexpr's two instructions do; a hardware fused multiply-add would not.
+/// With `x = 1 + 2^-k` and `y = 1 - 2^-k` the exact product `1 - 2^-2k`
+/// rounds to 1, so `x*y - 1` is 0, where one rounding gives `-2^-2k`.
+/// Every operand form: each of the three operands an array or a scalar.
+#[test]
+fn products_and_sums_round_separately() {
+    fn check<T>(x: T, y: T, z: T, wrap: T)
+    where
+        T: ndexpr::Element + std::fmt::Debug + PartialEq + Copy,
+    {
+        let n = 1000;
+        for form in 0..8 {
+            let arg = |v: T, bit: u32| -> ndarray::ArrayD<T> {
+                if form >> bit & 1 == 1 {
+                    ndarray::ArrayD::from_elem(vec![n], v)
+                } else {
+                    ndarray::ArrayD::from_elem(vec![], v)
+                }
+            };
+            let (xa, ya, za) = (arg(x, 0), arg(y, 1), arg(z, 2));
+            let v = vars! { "x" => &xa, "y" => &ya, "z" => &za };
+            for src in ["x*y - z", "-(z - x*y)", "(x*y + (-z))"] {
+                let decls = [("x", T::DTYPE), ("y", T::DTYPE), ("z", T::DTYPE)];
+                let program = Expression::new(src, &decls).unwrap().disassemble();
+                let fused = ["muladd", "mulsub", "submul"];
+                assert!(fused.iter().any(|k| program.contains(k)), "{program}");
+                let got = T::from_value(eval(src, &v)).unwrap();
+                assert!(
+                    got.iter().all(|&g| g == wrap),
+                    "{src}, form {form}: {got:?}"
+                );
+            }
+        }
+    }
+    check(1.0 + 2f64.powi(-30), 1.0 - 2f64.powi(-30), 1.0, 0.0);
+    check(1.0 + 2f32.powi(-13), 1.0 - 2f32.powi(-13), 1.0, 0.0);
+    // 2^16 * 2^16 wraps to 0 in int32; 2^32 * 2^32 to 0 in int64.
+    check(1 << 16, 1 << 16, 5i32, -5);
+    check(1 << 32, 1 << 32, 5i64, -5);
+}

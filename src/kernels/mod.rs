@@ -49,6 +49,31 @@ fn binary<A: Element, B: Element, R: Element, O: Binary<A, B, R>>(
     f.put_dst(ins.dst, dst);
 }
 
+/// A [`Fused`](crate::program::Fused) product and sum: `O(x*y, z)` when
+/// `PRODUCT_FIRST` (operands `x, y, z`), else `O(z, x*y)` (operands
+/// `z, x, y`), each step with its own operation's element semantics.
+fn fused<T: Element, O: Binary<T, T, T>, const PRODUCT_FIRST: bool>(
+    f: &mut Frame<'_, '_>,
+    ins: &Instr,
+) where
+    ops::Mul: Binary<T, T, T>,
+{
+    let n = f.len;
+    let mut dst = f.take_dst::<T>(ins.dst);
+    let (a, b, c) = (
+        f.arg::<T>(ins.args[0]),
+        f.arg::<T>(ins.args[1]),
+        f.arg::<T>(ins.args[2]),
+    );
+    let mul = <ops::Mul as Binary<T, T, T>>::apply;
+    if PRODUCT_FIRST {
+        ops::map3(dst.slice(n), a, b, c, |x, y, z| O::apply(mul(x, y), z));
+    } else {
+        ops::map3(dst.slice(n), a, b, c, |z, x, y| O::apply(z, mul(x, y)));
+    }
+    f.put_dst(ins.dst, dst);
+}
+
 fn where_<T: Element>(f: &mut Frame<'_, '_>, ins: &Instr) {
     let n = f.len;
     let mut dst = f.take_dst::<T>(ins.dst);
@@ -226,6 +251,24 @@ pub fn select(opcode: Opcode, ret: DType, args: &[DType]) -> Kernel {
             };
         }
         Opcode::Op(op) => op,
+        Opcode::Fused(k) => {
+            use crate::program::Fused as F;
+            macro_rules! fused_for {
+                ($op:ty, $product_first:expr) => {
+                    pick!(ret, k.name(), {
+                        Int32 => fused::<i32, $op, $product_first>,
+                        Int64 => fused::<i64, $op, $product_first>,
+                        Float32 => fused::<f32, $op, $product_first>,
+                        Float64 => fused::<f64, $op, $product_first>,
+                    })
+                };
+            }
+            return match k {
+                F::MulAdd => fused_for!(Add, true),
+                F::MulSub => fused_for!(Sub, true),
+                F::SubMul => fused_for!(Sub, false),
+            };
+        }
         Opcode::User => return user,
     };
     if a0 == Bytes {
