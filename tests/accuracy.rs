@@ -564,13 +564,18 @@ fn arctan2_f64() {
     let mut k = 0;
     let (xs, ys) = pairs(20, 2_000_000, |r| {
         k += 1;
-        match k % 4 {
+        match k % 5 {
             0 => (r.uniform(-2.0, 2.0), r.uniform(-2.0, 2.0)),
             1 => (
                 r.log_uniform(-1074.0, 1024.0),
                 r.log_uniform(-1074.0, 1024.0),
             ),
             2 => (r.bits(), r.bits()),
+            // Both near the top of the range, where |x| + |y| overflows.
+            3 => (
+                r.uniform(-1.0, 1.0) * f64::MAX,
+                r.uniform(-1.0, 1.0) * f64::MAX,
+            ),
             _ => (r.log_uniform(-30.0, 30.0), r.log_uniform(-30.0, 30.0)),
         }
     });

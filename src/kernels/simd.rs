@@ -778,10 +778,65 @@ mod core {
         (x.atan(), sp(0.0))
     }
 
-    /// `atan2(y, x)`: wide's (2 ULP), every pair handled.
+    /// `atan2(y, x)`: Cephes' rational approximation of `atan` (as in
+    /// `wide`'s `atan2`) with one division fewer; every pair handled.
+    ///
+    /// With `lo <= hi` the smaller and the larger of `|y|` and `|x|`, the
+    /// angle of `(hi, lo)` is `atan(z)` with `z = lo/hi` when
+    /// `lo < 0.66 hi`, and `pi/4 + atan(z)` with `z = (lo - hi)/(lo + hi)`
+    /// above (`|z| < 0.21`, the terms halved from `hi >= 2^1023` on, where
+    /// `lo + hi` would overflow); both quotients are taken in one division
+    /// (`wide` first divides `lo/hi`, then rounds `(t - 1)/(t + 1)` from
+    /// it).  The quadrant and the signs are then restored; both infinite
+    /// is the angle of `(1, 1)`, both zero gives the signed zero or `pi`.
     #[inline(always)]
     pub fn atan2(y: V, x: V) -> (V, V) {
-        (y.atan2(x), sp(0.0))
+        const P: [f64; 5] = [
+            -6.485021904942025371773E1,
+            -1.228866684490136173410E2,
+            -7.500855792314704667340E1,
+            -1.615753718733365076637E1,
+            -8.750608600031904122785E-1,
+        ];
+        const Q: [f64; 5] = [
+            1.945506571482613964425E2,
+            4.853903996359136964868E2,
+            4.328810604912902668951E2,
+            1.650270098316988542046E2,
+            2.485846490142306297962E1,
+        ];
+        // pi/4 = PI_4 + PI_4_LO.
+        const PI_4: f64 = std::f64::consts::FRAC_PI_4;
+        const PI_4_LO: f64 = 3.061616997868382943065E-17;
+        let (ax, ay) = (x.abs(), y.abs());
+        let swap = ay.simd_gt(ax);
+        let both_inf = x.is_inf() & y.is_inf();
+        let hi = both_inf.select(sp(1.0), swap.select(ay, ax));
+        let lo = both_inf.select(sp(1.0), swap.select(ax, ay));
+        let mid = lo.simd_ge(sp(0.66) * hi);
+        // lo + hi overflows from 2^1023 on: halve both terms there (exact).
+        let half = hi
+            .simd_ge(sp(8.98846567431158e307))
+            .select(sp(0.5), sp(1.0));
+        let z = mid.select((lo - hi) * half, lo) / mid.select(lo * half + hi * half, hi);
+        // p(w) / q(w), degrees 4 and 5 (q monic) in w = z^2, evaluated as
+        // `wide` evaluates them.
+        let w = z * z;
+        let (w2, w4) = (w * w, (w * w) * (w * w));
+        let p = sp(P[3])
+            .mul_add(w, sp(P[2]))
+            .mul_add(w2, sp(P[1]).mul_add(w, sp(P[0])))
+            + sp(P[4]) * w4;
+        let q = w2.mul_add(
+            w.mul_add(sp(Q[3]), sp(Q[2])),
+            w4.mul_add(sp(Q[4]) + w, w.mul_add(sp(Q[1]), sp(Q[0]))),
+        );
+        let r = (p / q).mul_add(z * w, z);
+        let r = mid.select((r + sp(PI_4_LO)) + sp(PI_4), r);
+        let r = swap.select(sp(std::f64::consts::FRAC_PI_2) - r, r);
+        let r = (x | y).simd_eq(sp(0.0)).select(sp(0.0), r);
+        let r = x.is_sign_negative().select(sp(std::f64::consts::PI) - r, r);
+        (y.is_sign_negative().select(-r, r), sp(0.0))
     }
 
     /// `expf` of float32 inputs held in float64 lanes, computed as glibc's
@@ -1042,25 +1097,60 @@ fn binary(
             Arg::Scalar(s) => [*s; LANES],
         }
     };
-    let vector = |i: usize, len: usize| -> [f64; LANES] {
-        let (xa, ya) = (lanes(&a, i, len), lanes(&b, i, len));
-        let (r, bad) = core(V::new(xa), V::new(ya));
-        let mut o = r.to_array();
-        let redo = (bad | r.is_nan()).to_bitmask() & lanes_below(len);
+    // Writes the results of the first `o.len()` lanes of `xs` and `ys`
+    // (eight lanes each) into `o`.
+    let vector = |o: &mut [f64], xs: &[f64], ys: &[f64]| {
+        let (x, y) = (
+            V::new(xs.try_into().expect("eight lanes")),
+            V::new(ys.try_into().expect("eight lanes")),
+        );
+        let (r, bad) = core(x, y);
+        o.copy_from_slice(&r.as_array()[..o.len()]);
+        let redo = (bad | r.is_nan()).to_bitmask() & lanes_below(o.len());
         if redo != 0 {
-            fix2(&mut o, &xa, &ya, redo, &scalar);
+            fix2(o, xs, ys, redo, &scalar);
         }
-        o
     };
-    if let (Arg::Scalar(_), Arg::Scalar(_)) = (&a, &b) {
-        if n > 0 {
-            out.fill(vector(0, 1)[0]);
+    // The whole vectors, with one loop per operand form, reading the
+    // operands as slices (as `unary` does: LLVM then loads each vector in
+    // one instruction).
+    let whole = n / LANES * LANES;
+    let out_whole = out[..whole].chunks_exact_mut(LANES);
+    match (a, b) {
+        (Arg::Vec(u), Arg::Vec(v)) => {
+            for ((o, xs), ys) in out_whole
+                .zip(u.chunks_exact(LANES))
+                .zip(v.chunks_exact(LANES))
+            {
+                vector(o, xs, ys);
+            }
         }
-        return;
+        (Arg::Vec(u), Arg::Scalar(t)) => {
+            for (o, xs) in out_whole.zip(u.chunks_exact(LANES)) {
+                vector(o, xs, &[t; LANES]);
+            }
+        }
+        (Arg::Scalar(s), Arg::Vec(v)) => {
+            for (o, ys) in out_whole.zip(v.chunks_exact(LANES)) {
+                vector(o, &[s; LANES], ys);
+            }
+        }
+        (Arg::Scalar(_), Arg::Scalar(_)) => {
+            if n > 0 {
+                let mut one = [0.0];
+                vector(&mut one, &lanes(&a, 0, 1), &lanes(&b, 0, 1));
+                out.fill(one[0]);
+            }
+            return;
+        }
     }
-    for (k, o) in out.chunks_mut(LANES).enumerate() {
-        let len = o.len();
-        o.copy_from_slice(&vector(k * LANES, len)[..len]);
+    if whole < n {
+        let len = n - whole;
+        vector(
+            &mut out[whole..],
+            &lanes(&a, whole, len),
+            &lanes(&b, whole, len),
+        );
     }
 }
 
