@@ -354,8 +354,9 @@ impl Expression {
     }
 
     /// The program as text, one instruction per line (numexpr's
-    /// `disassemble`).  A product and the sum that is its only use are one
-    /// instruction (`muladd`, `mulsub`, `submul`; see
+    /// `disassemble`).  A product and the sum, difference or product that is
+    /// its only use are one instruction (`muladd`, `mulsub`, `submul`,
+    /// `mulmul`; see
     /// [`Fused`](crate::program::Fused)).
     ///
     /// ```

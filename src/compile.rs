@@ -6,10 +6,11 @@
 //! * **Constant folding**: an operation whose operands are all constants is
 //!   evaluated here, with the same kernel the VM would run, so folding never
 //!   changes a result.
-//! * **Fusion**: a multiplication whose only use is an addition or a
-//!   subtraction of the same integer or real dtype becomes one instruction
-//!   with it ([`Fused`]: `x*y + z`, `x*y - z`, `z - x*y`), rounded like the
-//!   two instructions, so one pass over the block and one register fewer.
+//! * **Fusion**: a multiplication whose only use is an addition, a
+//!   subtraction or a multiplication of the same integer or real dtype
+//!   becomes one instruction with it ([`Fused`]: `x*y + z`, `x*y - z`,
+//!   `z - x*y`, `x*y*z`), rounded like the two instructions, so one pass
+//!   over the block and one register fewer.
 //! * **Operands**: inputs and constants are used in place (constants are
 //!   scalars; they are never materialised as vectors).
 //! * **Register allocation**: each intermediate value gets a temporary of
@@ -102,6 +103,7 @@ pub fn compile(ir: &Ir) -> Result<Program> {
                         let other = node.args[if first { 1 } else { 0 }];
                         let kind = match (opcode, first) {
                             (Opcode::Op(OpName::Add), _) => Fused::MulAdd,
+                            (Opcode::Op(OpName::Mul), _) => Fused::MulMul,
                             (_, true) => Fused::MulSub,
                             (_, false) => Fused::SubMul,
                         };
@@ -153,12 +155,13 @@ pub fn compile(ir: &Ir) -> Result<Program> {
 }
 
 /// The products to fuse ([`Fused`]): entry `j` is the multiplication that
-/// node `j`, an addition or subtraction, absorbs.
+/// node `j`, an addition, a subtraction or a multiplication, absorbs.
 ///
 /// A product is absorbed when it is an integer or real float `mul` whose
-/// only use is that sum (not the result, not shared by common
-/// subexpressions) and of the same dtype.  When both operands qualify,
-/// the later one is absorbed: the earlier is computed by then anyway.
+/// only use is node `j` (not the result, not shared by common
+/// subexpressions), of the same dtype, and which absorbs nothing itself
+/// (an instruction does one fused pair).  When both operands qualify, the
+/// later one is absorbed: the earlier is computed by then anyway.
 fn fusions(ir: &Ir) -> Vec<Option<IrId>> {
     let mut uses = vec![0u32; ir.nodes.len()];
     for node in &ir.nodes {
@@ -173,24 +176,23 @@ fn fusions(ir: &Ir) -> Vec<Option<IrId>> {
             DType::Int32 | DType::Int64 | DType::Float32 | DType::Float64
         )
     };
-    ir.nodes
-        .iter()
-        .map(|node| {
-            if !matches!(node.op, IrOp::Op(OpName::Add | OpName::Sub)) || !fusable(node.dtype) {
-                return None;
-            }
-            node.args
-                .iter()
-                .copied()
-                .filter(|&p| {
-                    let product = ir.node(p);
-                    matches!(product.op, IrOp::Op(OpName::Mul))
-                        && product.dtype == node.dtype
-                        && uses[p.index()] == 1
-                })
-                .max()
-        })
-        .collect()
+    let mut absorbs: Vec<Option<IrId>> = Vec::with_capacity(ir.nodes.len());
+    for node in &ir.nodes {
+        let consumer = matches!(node.op, IrOp::Op(OpName::Add | OpName::Sub | OpName::Mul));
+        let product = node.args.iter().copied().filter(|&p| {
+            let product = ir.node(p);
+            matches!(product.op, IrOp::Op(OpName::Mul))
+                && product.dtype == node.dtype
+                && uses[p.index()] == 1
+                && absorbs[p.index()].is_none()
+        });
+        absorbs.push(if consumer && fusable(node.dtype) {
+            product.max()
+        } else {
+            None
+        });
+    }
+    absorbs
 }
 
 struct Compiler {
@@ -308,10 +310,11 @@ mod tests {
     fn power_expansion_and_cse() {
         // numexpr's aggressive expansion: a**3 and a**5 share a*a.
         let p = program("2*a**3 - 4*a**5 + 6*log(a)", &[("a", DType::Float64)]);
-        // Seven multiplications, two of them fused with the sums that use
-        // them.
+        // Seven multiplications: one alone, four in pairs (mulmul), two
+        // fused with the sums that use them.
         let count = |opcode| p.instrs.iter().filter(|i| i.opcode == opcode).count();
-        assert_eq!(count(Opcode::Op(OpName::Mul)), 5, "{p}");
+        assert_eq!(count(Opcode::Op(OpName::Mul)), 1, "{p}");
+        assert_eq!(count(Opcode::Fused(Fused::MulMul)), 2, "{p}");
         assert_eq!(count(Opcode::Fused(Fused::SubMul)), 1, "{p}");
         assert_eq!(count(Opcode::Fused(Fused::MulAdd)), 1, "{p}");
         assert!(
@@ -436,6 +439,22 @@ mod tests {
             let ins = only("a*b + c", &[("a", d), ("b", d), ("c", d)]);
             assert_eq!((ins.opcode, ins.dtype), (Opcode::Fused(Fused::MulAdd), d));
         }
+        let ins = only("a*b*c", &f64s);
+        assert_eq!(
+            (ins.opcode, ins.args),
+            (Opcode::Fused(Fused::MulMul), vec![a, b, c])
+        );
+        let ins = only("c*(a*b)", &f64s);
+        assert_eq!(
+            (ins.opcode, ins.args),
+            (Opcode::Fused(Fused::MulMul), vec![a, b, c])
+        );
+        // One pair per instruction: the product that absorbed another is
+        // not absorbed in turn.
+        let p = program("a*b*c + a", &f64s);
+        assert_eq!(p.instrs.len(), 2, "{p}");
+        assert_eq!(p.instrs[0].opcode, Opcode::Fused(Fused::MulMul), "{p}");
+        assert_eq!(p.instrs[1].opcode, Opcode::Op(OpName::Add), "{p}");
         // Both operands are products: the later one is fused.
         let p = program("a*b - b*c", &f64s);
         assert_eq!(p.instrs.len(), 2, "{p}");

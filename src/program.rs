@@ -54,8 +54,8 @@ impl fmt::Display for Opcode {
     }
 }
 
-/// A multiplication and the addition or subtraction that consumes it, as
-/// one instruction: one pass over the block instead of two, with no
+/// A multiplication and the addition, subtraction or multiplication that
+/// consumes it, as one instruction: one pass over the block instead of two, with no
 /// register for the product.
 ///
 /// Each step rounds as its own instruction would (`mul` then `add`), so
@@ -71,6 +71,8 @@ pub enum Fused {
     MulSub,
     /// `z - x*y` (operands `z, x, y`).
     SubMul,
+    /// `x*y*z`, that is `(x*y)*z` (operands `x, y, z`).
+    MulMul,
 }
 
 impl Fused {
@@ -80,6 +82,7 @@ impl Fused {
             Fused::MulAdd => "muladd",
             Fused::MulSub => "mulsub",
             Fused::SubMul => "submul",
+            Fused::MulMul => "mulmul",
         }
     }
 }

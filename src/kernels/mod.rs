@@ -267,6 +267,7 @@ pub fn select(opcode: Opcode, ret: DType, args: &[DType]) -> Kernel {
                 F::MulAdd => fused_for!(Add, true),
                 F::MulSub => fused_for!(Sub, true),
                 F::SubMul => fused_for!(Sub, false),
+                F::MulMul => fused_for!(Mul, true),
             };
         }
         Opcode::User => return user,
