@@ -402,61 +402,48 @@ mod tests {
         );
     }
 
+    /// Three float64 inputs.
+    const F64S: [(&str, DType); 3] = [
+        ("a", DType::Float64),
+        ("b", DType::Float64),
+        ("c", DType::Float64),
+    ];
+
     #[test]
     fn products_fuse_with_the_sum_that_uses_them() {
-        let f64s = [
-            ("a", DType::Float64),
-            ("b", DType::Float64),
-            ("c", DType::Float64),
-        ];
         let only = |src: &str, vars: &[(&str, DType)]| {
             let p = program(src, vars);
             assert_eq!(p.instrs.len(), 1, "{src}: {p}");
             p.instrs[0].clone()
         };
         let (a, b, c) = (Operand::Input(0), Operand::Input(1), Operand::Input(2));
-        let ins = only("a*b + c", &f64s);
-        assert_eq!(
-            (ins.opcode, ins.args),
-            (Opcode::Fused(Fused::MulAdd), vec![a, b, c])
-        );
-        let ins = only("c + a*b", &f64s);
-        assert_eq!(
-            (ins.opcode, ins.args),
-            (Opcode::Fused(Fused::MulAdd), vec![a, b, c])
-        );
-        let ins = only("a*b - c", &f64s);
-        assert_eq!(
-            (ins.opcode, ins.args),
-            (Opcode::Fused(Fused::MulSub), vec![a, b, c])
-        );
-        let ins = only("c - a*b", &f64s);
-        assert_eq!(
-            (ins.opcode, ins.args),
-            (Opcode::Fused(Fused::SubMul), vec![c, a, b])
-        );
+        for (src, kind, args) in [
+            ("a*b + c", Fused::MulAdd, [a, b, c]),
+            ("c + a*b", Fused::MulAdd, [a, b, c]),
+            ("a*b - c", Fused::MulSub, [a, b, c]),
+            ("c - a*b", Fused::SubMul, [c, a, b]),
+            ("a*b*c", Fused::MulMul, [a, b, c]),
+            ("c*(a*b)", Fused::MulMul, [a, b, c]),
+        ] {
+            let ins = only(src, &F64S);
+            assert_eq!(
+                (ins.opcode, &ins.args[..]),
+                (Opcode::Fused(kind), &args[..]),
+                "{src}"
+            );
+        }
         for d in [DType::Int32, DType::Int64, DType::Float32] {
             let ins = only("a*b + c", &[("a", d), ("b", d), ("c", d)]);
             assert_eq!((ins.opcode, ins.dtype), (Opcode::Fused(Fused::MulAdd), d));
         }
-        let ins = only("a*b*c", &f64s);
-        assert_eq!(
-            (ins.opcode, ins.args),
-            (Opcode::Fused(Fused::MulMul), vec![a, b, c])
-        );
-        let ins = only("c*(a*b)", &f64s);
-        assert_eq!(
-            (ins.opcode, ins.args),
-            (Opcode::Fused(Fused::MulMul), vec![a, b, c])
-        );
         // One pair per instruction: the product that absorbed another is
         // not absorbed in turn.
-        let p = program("a*b*c + a", &f64s);
+        let p = program("a*b*c + a", &F64S);
         assert_eq!(p.instrs.len(), 2, "{p}");
         assert_eq!(p.instrs[0].opcode, Opcode::Fused(Fused::MulMul), "{p}");
         assert_eq!(p.instrs[1].opcode, Opcode::Op(OpName::Add), "{p}");
         // Both operands are products: the later one is fused.
-        let p = program("a*b - b*c", &f64s);
+        let p = program("a*b - b*c", &F64S);
         assert_eq!(p.instrs.len(), 2, "{p}");
         assert_eq!(p.instrs[1].opcode, Opcode::Fused(Fused::SubMul), "{p}");
         assert_eq!(p.instrs[1].args[1..], [b, c], "{p}");
@@ -464,18 +451,12 @@ mod tests {
 
     #[test]
     fn products_with_other_uses_are_not_fused() {
-        let f64s = [
-            ("a", DType::Float64),
-            ("b", DType::Float64),
-            ("c", DType::Float64),
-        ];
         let fused = |p: &Program| {
             p.instrs
                 .iter()
                 .any(|i| matches!(i.opcode, Opcode::Fused(_)))
         };
-        // The product is shared (CSE), is the result, is complex, is
-        // folded, or has another dtype than the sum.
+        // The product is shared (CSE), is the result, or is folded.
         for src in [
             "a*b + a*b",
             "(a*b + c) / (a*b)",
@@ -483,30 +464,20 @@ mod tests {
             "sum(a*b)",
             "2*3 + a",
         ] {
-            let p = program(src, &f64s);
+            let p = program(src, &F64S);
             assert!(!fused(&p), "{src}: {p}");
         }
-        let p = program(
-            "a*b + c",
-            &[
-                ("a", DType::Complex128),
-                ("b", DType::Complex128),
-                ("c", DType::Complex128),
-            ],
-        );
-        assert!(!fused(&p), "{p}");
-        // int32 product, float64 sum: the product is cast first.
-        let p = program(
-            "a*b + c",
-            &[
-                ("a", DType::Int32),
-                ("b", DType::Int32),
-                ("c", DType::Float64),
-            ],
-        );
-        assert!(!fused(&p), "{p}");
+        // Complex products; an int32 product in a float64 sum (the product
+        // is cast first).
+        for (x, z) in [
+            (DType::Complex128, DType::Complex128),
+            (DType::Int32, DType::Float64),
+        ] {
+            let p = program("a*b + c", &[("a", x), ("b", x), ("c", z)]);
+            assert!(!fused(&p), "{p}");
+        }
         // A product of constants is folded, and the sum is a plain add.
-        let p = program("2.0*3.0 + a", &f64s);
+        let p = program("2.0*3.0 + a", &F64S);
         assert_eq!(p.instrs.len(), 1, "{p}");
         assert_eq!(p.instrs[0].opcode, Opcode::Op(OpName::Add), "{p}");
         assert_eq!(p.consts.last(), Some(&Scalar::Float64(6.0)), "{p}");
