@@ -51,7 +51,7 @@ pub fn compile(ir: &Ir) -> Result<Program> {
     let n = ir.nodes.len();
     let absorbs = fusions(ir);
     // The node whose instruction reads node `i`'s operands: a fused
-    // product's are read by the sum that absorbs it.
+    // product's are read by the instruction that absorbs it.
     let mut reader: Vec<usize> = (0..n).collect();
     for (j, p) in absorbs.iter().enumerate() {
         if let Some(p) = p {
@@ -71,8 +71,8 @@ pub fn compile(ir: &Ir) -> Result<Program> {
         let op = match &node.op {
             IrOp::Input(k) => Operand::Input(*k as u32),
             IrOp::Const(s) => c.constant(s.clone()),
-            // A product absorbed by a later sum: no instruction of its own,
-            // and no operand (its only reader is that sum).
+            // A product absorbed by a later instruction: none of its own,
+            // and no operand (its only reader is that instruction).
             _ if reader[i] != i => Operand::Temp(u32::MAX),
             IrOp::Cast | IrOp::Op(_) | IrOp::User(_) => {
                 let (opcode, user) = match node.op {
