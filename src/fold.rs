@@ -1178,10 +1178,6 @@ fn int_true_div(a: i128, b: i128) -> Result<f64, Error> {
         return Ok(sign * 0.0);
     }
     const EXACT: u128 = 1 << 53;
-    if ua == 0 {
-        // (The long division below needs a non-zero quotient.)
-        return Ok(sign * 0.0);
-    }
     if ua <= EXACT && ub <= EXACT {
         return Ok(sign * (ua as f64 / ub as f64));
     }
