@@ -4,7 +4,25 @@
 //! to a file); the test rebuilds the case it decodes to.
 
 use ndarray::{ArrayView, IxDyn};
-use ndexpr::{ErrorKind, Vars, evaluate};
+use ndexpr::{ErrorKind, IntoInput, Vars, evaluate};
+
+/// Evaluates `src` (a float64 result) with `a` bound to `view` and to
+/// `copy`, the same values in another memory layout; asserts that the two
+/// results are bit for bit the same and returns it.
+fn same_for_both_layouts<'v>(
+    src: &str,
+    view: impl IntoInput<'v>,
+    copy: impl IntoInput<'v>,
+) -> ndarray::ArrayD<f64> {
+    let eval = |input| {
+        let mut vars = Vars::new();
+        vars.insert("a", input);
+        evaluate(src, &vars).unwrap().into_f64().unwrap()
+    };
+    let (from_view, from_copy) = (eval(view.into_input()), eval(copy.into_input()));
+    assert_eq!(from_view, from_copy, "{src}");
+    from_copy
+}
 
 /// eval_arrays, crash-ff49d92e466e52070e245d974b22afe5db3aa0d1: the
 /// expression `a` over a zero-width byte-string view broadcast to shape
@@ -68,13 +86,7 @@ fn approximated_functions_do_not_depend_on_the_layout() {
         "a**(a - 1)",
     ] {
         let eval = |v: Vars<'_>| evaluate(src, &v).unwrap().into_f64().unwrap();
-        let mut vars = Vars::new();
-        vars.insert("a", strided);
-        let from_strided = eval(vars);
-        let mut vars = Vars::new();
-        vars.insert("a", &contiguous);
-        let from_contiguous = eval(vars);
-        assert_eq!(from_strided, from_contiguous, "{src}");
+        let from_contiguous = same_for_both_layouts(src, strided, &contiguous);
         // One element, as a 1-element array and as a 0-d array.
         for k in [0, 7, 8184, n - 1] {
             let one = ndarray::arr1(&[contiguous[k]]);
@@ -154,12 +166,6 @@ fn reductions_do_not_depend_on_the_layout() {
         "sum(sqrt(abs(a)) * 1e9 + a, axis=1)",
         "sum(a * 1.5 + a * 2.5 + a * 3.5)",
     ] {
-        let eval = |v: Vars<'_>| evaluate(src, &v).unwrap().into_f64().unwrap();
-        let mut vars = Vars::new();
-        vars.insert("a", reversed);
-        let from_view = eval(vars);
-        let mut vars = Vars::new();
-        vars.insert("a", &contiguous);
-        assert_eq!(from_view, eval(vars), "{src}");
+        same_for_both_layouts(src, reversed, &contiguous);
     }
 }
