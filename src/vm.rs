@@ -91,6 +91,13 @@ pub(crate) fn window_mut<T>(buf: &mut [T], n: usize) -> &mut [T] {
     &mut buf[k..k + n]
 }
 
+/// Grows register buffer `buf` so that its window holds `len` elements.
+fn hold_window<T: Default + Clone>(buf: &mut Vec<T>, len: usize) {
+    if buf.len() < len + slack::<T>() {
+        buf.resize(len + slack::<T>(), T::default());
+    }
+}
+
 /// Per-dtype register buffers.  Each buffer holds a block-long window
 /// starting on a 64-byte boundary, plus the slack that takes.
 #[derive(Default, Debug)]
@@ -114,9 +121,7 @@ impl Pools {
                 v.resize_with(n, Vec::new);
             }
             for b in v.iter_mut().take(n) {
-                if b.len() < len + slack::<T>() {
-                    b.resize(len + slack::<T>(), T::default());
-                }
+                hold_window(b, len);
             }
         }
         grow(&mut self.bool_, counts[0] as usize, len);
@@ -132,18 +137,13 @@ impl Pools {
 
     /// Makes buffer `k` of dtype `dtype` hold at least `len` elements.
     pub(crate) fn reserve_one(&mut self, dtype: DType, k: usize, len: usize) {
-        fn grow<T: Default + Clone>(v: &mut [Vec<T>], k: usize, len: usize) {
-            if v[k].len() < len + slack::<T>() {
-                v[k].resize(len + slack::<T>(), T::default());
-            }
-        }
         match dtype {
-            DType::Bool => grow(&mut self.bool_, k, len),
-            DType::Int32 => grow(&mut self.i32_, k, len),
-            DType::Int64 => grow(&mut self.i64_, k, len),
-            DType::Float32 => grow(&mut self.f32_, k, len),
-            DType::Float64 => grow(&mut self.f64_, k, len),
-            DType::Complex128 => grow(&mut self.c128, k, len),
+            DType::Bool => hold_window(&mut self.bool_[k], len),
+            DType::Int32 => hold_window(&mut self.i32_[k], len),
+            DType::Int64 => hold_window(&mut self.i64_[k], len),
+            DType::Float32 => hold_window(&mut self.f32_[k], len),
+            DType::Float64 => hold_window(&mut self.f64_[k], len),
+            DType::Complex128 => hold_window(&mut self.c128[k], len),
             DType::Bytes => {}
         }
     }
