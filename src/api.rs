@@ -356,8 +356,7 @@ impl Expression {
     /// The program as text, one instruction per line (numexpr's
     /// `disassemble`).  A product and the sum, difference or product that is
     /// its only use are one instruction (`muladd`, `mulsub`, `submul`,
-    /// `mulmul`; see
-    /// [`Fused`](crate::program::Fused)).
+    /// `mulmul`; see [`Fused`](crate::program::Fused)).
     ///
     /// ```
     /// # use ndexpr::{DType, Expression};

@@ -262,8 +262,9 @@
 //! registers aligned to cache lines); inputs are read in place when
 //! contiguous and gathered block by block when strided or broadcast;
 //! constants stay scalars.  A product whose only use is a sum, a
-//! difference or another product runs as one instruction with it (`a*b + c` is one pass over
-//! the block), rounded in two steps like numexpr's two instructions: the
+//! difference or another product runs as one instruction with it
+//! (`a*b + c` is one pass over the block), rounded in two steps like
+//! numexpr's two instructions: the
 //! hardware fused multiply-add is not used, as its single rounding changes
 //! results where the sum cancels.  The `wide` SIMD kernels and the
 //! float width they use are chosen when the crate is compiled: build with

@@ -37,7 +37,8 @@ pub enum Opcode {
     Cast,
     /// An element-wise operation.
     Op(OpName),
-    /// A product fused with the sum or difference that is its only use.
+    /// A product fused with the sum, difference or product that is its
+    /// only use.
     Fused(Fused),
     /// A user-defined function (see [`Instr::user`]).
     User,
@@ -55,8 +56,8 @@ impl fmt::Display for Opcode {
 }
 
 /// A multiplication and the addition, subtraction or multiplication that
-/// consumes it, as one instruction: one pass over the block instead of two, with no
-/// register for the product.
+/// consumes it, as one instruction: one pass over the block instead of
+/// two, with no register for the product.
 ///
 /// Each step rounds as its own instruction would (`mul` then `add`), so
 /// the results are those of the two instructions, bit for bit.  This is

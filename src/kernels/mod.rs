@@ -49,7 +49,8 @@ fn binary<A: Element, B: Element, R: Element, O: Binary<A, B, R>>(
     f.put_dst(ins.dst, dst);
 }
 
-/// A [`Fused`](crate::program::Fused) product and sum: `O(x*y, z)` when
+/// A [`Fused`](crate::program::Fused) product and the sum, difference or
+/// product that uses it: `O(x*y, z)` when
 /// `PRODUCT_FIRST` (operands `x, y, z`), else `O(z, x*y)` (operands
 /// `z, x, y`), each step with its own operation's element semantics.
 fn fused<T: Element, O: Binary<T, T, T>, const PRODUCT_FIRST: bool>(
