@@ -390,7 +390,7 @@ fn small_shape(rng: &mut Rng) -> Vec<usize> {
 }
 
 fn threshold_shape(rng: &mut Rng) -> Vec<usize> {
-    let shapes: [&[usize]; 24] = [
+    let shapes: [&[usize]; 28] = [
         &[511],
         &[513],
         &[3, 513],
@@ -398,7 +398,11 @@ fn threshold_shape(rng: &mut Rng) -> Vec<usize> {
         &[4095],
         &[4096],
         &[4097],
+        &[8191],
+        &[8192],
         &[8193],
+        &[16383],
+        &[16385],
         &[32767],
         &[32768],
         &[32769],
