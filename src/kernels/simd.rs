@@ -111,6 +111,35 @@ fn round_bits(t: V) -> (V, U) {
     (b - sp(MAGIC), b.to_bits())
 }
 
+/// `table[i % 128]` for the integer `i` in each lane of `idx`.
+///
+/// With AVX-512 one gather instruction; otherwise (`wide` has no gather)
+/// eight scalar loads, which cost as much as the rest of an `exp`.
+#[inline(always)]
+fn lookup(table: &[u64; 128], idx: U) -> U {
+    let idx = idx & su(127);
+    #[cfg(target_feature = "avx512f")]
+    {
+        use std::arch::x86_64::{__m512i, _mm512_i64gather_epi64};
+        // SAFETY: the gather reads, for each lane, the 8 bytes at byte
+        // offset `8 * idx` from the start of `table` (scale 8); every lane
+        // of `idx` is below 128 = `table.len()`, so each read is one whole
+        // element of `table`, which is borrowed for the call.  The target
+        // feature the instruction needs (AVX-512F) is enabled at compile
+        // time (this block is compiled only then).  `lookup_matches_indexing`
+        // checks the result lane by lane, indices above 127 included.
+        U::from(unsafe { _mm512_i64gather_epi64::<8>(__m512i::from(idx), table.as_ptr().cast()) })
+    }
+    #[cfg(not(target_feature = "avx512f"))]
+    {
+        let mut out = [0u64; LANES];
+        for (o, &i) in out.iter_mut().zip(idx.as_array()) {
+            *o = table[i as usize];
+        }
+        U::new(out)
+    }
+}
+
 /// Lanes of `u` whose low bit is set, as a float mask.
 #[inline(always)]
 fn odd(u: U) -> V {
@@ -436,17 +465,10 @@ mod core {
     }
 
     /// The two table entries for the index in the low 7 bits of each lane
-    /// of `ki` (`wide` has no gather; plain loops, because `array::map` is
-    /// not always inlined, and then costs more than the whole `exp`).
+    /// of `ki`.
     #[inline(always)]
     fn exp_table(ki: U) -> (V, U) {
-        let (mut tail, mut sbits) = ([0.0; LANES], [0u64; LANES]);
-        for ((t, s), &k) in tail.iter_mut().zip(&mut sbits).zip(ki.as_array()) {
-            let j = (k & 127) as usize;
-            *t = f64::from_bits(EXP_TAIL[j]);
-            *s = EXP_SBITS[j];
-        }
-        (V::new(tail), U::new(sbits))
+        (V::from_bits(lookup(&EXP_TAIL, ki)), lookup(&EXP_SBITS, ki))
     }
 
     /// `exp` ([`exp_raw`]); lanes outside [-708, 709] (overflow, subnormal
@@ -859,11 +881,7 @@ mod core {
         let ki = kb.to_bits();
         let kd = kb - sp(SHIFT);
         let r = x.mul_add(sp(INVLN2N), -kd);
-        let mut sbits = [0u64; LANES];
-        for (s, &k) in sbits.iter_mut().zip(ki.as_array()) {
-            *s = EXP_SBITS[((k & 31) * 4) as usize];
-        }
-        let s = V::from_bits(U::new(sbits) + (ki << 47));
+        let s = V::from_bits(lookup(&EXP_SBITS, (ki & su(31)) << 2) + (ki << 47));
         let zc = r.mul_add(sp(C0), sp(C1));
         let r2 = r * r;
         let y = r.mul_add(sp(C2), sp(1.0));
@@ -1276,5 +1294,36 @@ pub mod f32 {
     /// `out`'s length.
     pub fn pow(out: &mut [f32], x: Arg<'_, f32>, y: Arg<'_, f32>) {
         crate::kernels::ops::map2(out, x, y, f32::powf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The gather in `lookup` (AVX-512 builds) and the scalar loop (other
+    /// builds) return `table[i % 128]` in every lane, for indices in every
+    /// position, at both ends of the table and with high bits set.
+    #[test]
+    fn lookup_matches_indexing() {
+        let table: [u64; 128] = std::array::from_fn(|i| 0x1000 + 3 * i as u64);
+        let indices: Vec<u64> = (0..128)
+            .chain([
+                128,
+                255,
+                256 + 5,
+                u64::MAX,
+                u64::MAX - 127,
+                1 << 63,
+                (1 << 52) | 7,
+            ])
+            .collect();
+        for start in 0..indices.len() {
+            let idx: [u64; LANES] =
+                std::array::from_fn(|l| indices[(start + 3 * l) % indices.len()]);
+            let got = lookup(&table, U::new(idx)).to_array();
+            let want = idx.map(|i| table[(i % 128) as usize]);
+            assert_eq!(got, want, "indices {idx:?}");
+        }
     }
 }
