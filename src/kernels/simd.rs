@@ -118,7 +118,7 @@ fn round_bits(t: V) -> (V, U) {
 #[inline(always)]
 fn lookup(table: &[u64; 128], idx: U) -> U {
     let idx = idx & su(127);
-    #[cfg(target_feature = "avx512f")]
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
     {
         use std::arch::x86_64::{__m512i, _mm512_i64gather_epi64};
         // SAFETY: the gather reads, for each lane, the 8 bytes at byte
@@ -130,7 +130,7 @@ fn lookup(table: &[u64; 128], idx: U) -> U {
         // checks the result lane by lane, indices above 127 included.
         U::from(unsafe { _mm512_i64gather_epi64::<8>(__m512i::from(idx), table.as_ptr().cast()) })
     }
-    #[cfg(not(target_feature = "avx512f"))]
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))]
     {
         let mut out = [0u64; LANES];
         for (o, &i) in out.iter_mut().zip(idx.as_array()) {
