@@ -81,9 +81,9 @@ pub fn compile(ir: &Ir) -> Result<Program> {
                     IrOp::User(k) => (Opcode::User, Some(Arc::clone(&ir.functions[k as usize]))),
                     _ => unreachable!(),
                 };
-                let mut ins = c.instr(ir, opcode, node.dtype, &node.args, &operand, user);
-                // The nodes the instruction reads.
-                let mut reads = node.args.clone();
+                // The opcode and the nodes the instruction reads: a fused
+                // product's operands in place of the product.
+                let (mut opcode, mut reads) = (opcode, node.args.clone());
                 if let Some(p) = absorbs[i] {
                     let product = ir.node(p);
                     let mul = c.instr(
@@ -97,7 +97,6 @@ pub fn compile(ir: &Ir) -> Result<Program> {
                     if let Some(value) = c.fold(&mul) {
                         // Constant operands: the product is a constant.
                         operand[p.index()] = c.constant(value);
-                        ins = c.instr(ir, opcode, node.dtype, &node.args, &operand, None);
                     } else {
                         let first = node.args[0] == p;
                         let other = node.args[if first { 1 } else { 0 }];
@@ -107,14 +106,14 @@ pub fn compile(ir: &Ir) -> Result<Program> {
                             (_, true) => Fused::MulSub,
                             (_, false) => Fused::SubMul,
                         };
-                        let args = match kind {
-                            Fused::SubMul => [other, product.args[0], product.args[1]],
-                            _ => [product.args[0], product.args[1], other],
+                        reads = match kind {
+                            Fused::SubMul => vec![other, product.args[0], product.args[1]],
+                            _ => vec![product.args[0], product.args[1], other],
                         };
-                        ins = c.instr(ir, Opcode::Fused(kind), node.dtype, &args, &operand, None);
-                        reads = args.to_vec();
+                        opcode = Opcode::Fused(kind);
                     }
                 }
+                let mut ins = c.instr(ir, opcode, node.dtype, &reads, &operand, user);
                 if let Some(value) = c.fold(&ins) {
                     c.constant(value)
                 } else {
