@@ -264,10 +264,10 @@
 //! constants stay scalars.  A product whose only use is a sum, a
 //! difference or another product runs as one instruction with it
 //! (`a*b + c` is one pass over the block), rounded in two steps like
-//! numexpr's two instructions: the
-//! hardware fused multiply-add is not used, as its single rounding changes
-//! results where the sum cancels.  The `wide` SIMD kernels and the
-//! float width they use are chosen when the crate is compiled: build with
+//! numexpr's two instructions: the hardware fused multiply-add is not
+//! used, as its single rounding changes results where the sum cancels.
+//! The `wide` SIMD kernels and the float width they use are chosen when
+//! the crate is compiled: build with
 //! `RUSTFLAGS="-C target-cpu=native"` to use the host's vector units (on
 //! an AVX-512 machine the transcendental functions run 2-4x faster than in
 //! a default SSE2 build; the README has measurements).  An evaluation runs

@@ -1186,9 +1186,9 @@ fn fix2(o: &mut [f64], xa: &[f64], ya: &[f64], mask: u32, scalar: &impl Fn(f64, 
 /// Defines one public unary kernel per listed function: `core` is the
 /// vector core, `std` the scalar std method, and `sse2` whether the vector
 /// core also beats the scalar loop in builds without FMA (otherwise those
-/// builds run the scalar loop).  The
-/// `scalar` form defines kernels that always run the scalar loop (float32
-/// functions the vector cores cannot reproduce bit for bit).
+/// builds run the scalar loop).  The `scalar` form defines kernels that
+/// always run the scalar loop (float32 functions the vector cores cannot
+/// reproduce bit for bit).
 macro_rules! unary_kernels {
     ($t:ident: $($name:ident => $core:ident, $std:ident, $sse2:expr, $doc:expr;)*) => {$(
         #[doc = concat!("`out[i] = ", $doc, "(x[i])`, as glibc computes it; `out` and `x` must have",
