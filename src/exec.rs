@@ -28,6 +28,7 @@ use rayon::prelude::*;
 use std::mem::MaybeUninit;
 use std::num::NonZeroUsize;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Most elements per task, the unit of parallel work (and of
 /// deterministic combination for reductions).  An evaluation with a single
@@ -373,22 +374,30 @@ fn run_tasks<I: Send, O: Send>(
             .map(|(i, x)| f(i, x))
             .collect(),
         Threads::Max(m) if m.get() < n => {
-            // Contiguous groups, one per allowed thread.
-            let per = n.div_ceil(m.get());
-            let mut groups: Vec<Vec<(usize, I)>> = Vec::with_capacity(m.get());
-            for (i, x) in items.into_iter().enumerate() {
-                if i % per == 0 {
-                    groups.push(Vec::with_capacity(per));
-                }
-                groups.last_mut().expect("group").push((i, x));
-            }
-            groups
+            // `m` workers, each taking the next task left until none is:
+            // a slower or preempted thread takes fewer tasks, as rayon's
+            // work stealing balances the unlimited case (a static split
+            // measured 10-40% slower on `tanh(a)` at 10^6 elements).
+            let slots: Vec<Mutex<Option<I>>> =
+                items.into_iter().map(|x| Mutex::new(Some(x))).collect();
+            let next = AtomicUsize::new(0);
+            let mut done: Vec<(usize, O)> = (0..m.get())
                 .into_par_iter()
-                .map(|g| g.into_iter().map(|(i, x)| f(i, x)).collect::<Vec<O>>())
-                .collect::<Vec<Vec<O>>>()
-                .into_iter()
-                .flatten()
-                .collect()
+                .flat_map_iter(|_| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(slot) = slots.get(i) else { break };
+                        let x = slot.lock().map(|mut s| s.take());
+                        if let Ok(Some(x)) = x {
+                            mine.push((i, f(i, x)));
+                        }
+                    }
+                    mine
+                })
+                .collect();
+            done.sort_unstable_by_key(|&(i, _)| i);
+            done.into_iter().map(|(_, o)| o).collect()
         }
         _ => items
             .into_par_iter()
