@@ -255,6 +255,13 @@
 //! * Leading whitespace is accepted; `mean`, `any` and `all` exist.
 //! * Constant folding uses the C library's float64 functions where NumPy
 //!   uses its own SIMD ones, which can differ in the last bit.
+//! * Float64 transcendental functions (except `arcsinh`, `arccosh` and
+//!   `arctanh`, which call the C library) run ndexpr's SIMD kernels,
+//!   within 4 ULP of the C library functions numexpr calls and with the
+//!   same special values; `exp`, `expm1`, `sinh` and `cosh` follow glibc's
+//!   algorithms and agree with it bit for bit on nearly every input,
+//!   `tanh` is within 2 ULP (equal on about 80% of inputs).  Float32
+//!   functions return the C library's results bit for bit.
 //!
 //! ## Performance notes
 //!
