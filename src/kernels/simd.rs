@@ -525,40 +525,41 @@ mod core {
         let e = hxs * ((r1 - t) / xr.mul_neg_add(t, sp(6.0)));
         let res0 = xr - xr.mul_sub(e, hxs);
         let k0 = k.simd_eq(sp(0.0));
-        if k0.all() {
-            // Neighbouring elements usually share their branch: each of
-            // the others is computed only when a lane takes it.
-            return x.abs().simd_lt(sp(5.551115123125783e-17)).select(x, res0);
-        }
-        let e = (e - c).mul_sub(xr, c) - hxs;
-        let mut r = sp(0.0);
-        let far = k.abs().simd_ge(sp(2.0));
-        if far.any() {
-            // 2^k as 2^(k-1) * 2 so that k = 1024 works; k >= -60 here.
-            let kc = k.max(sp(-60.0));
-            let half_twopk = pow2(kc - one);
-            let scale = |y: V| y * half_twopk * sp(2.0);
-            let y_far = scale(one - (e - xr)) - one;
-            let twomk = pow2(-kc.min(sp(1000.0)));
-            let y_small = scale((one - twomk) - (e - xr));
-            let y_mid = scale((xr - (e + twomk)) + one);
-            r = k.simd_lt(sp(20.0)).select(y_small, y_mid);
-            r = or(k.simd_le(sp(-2.0)), k.simd_gt(sp(56.0))).select(y_far, r);
-        }
-        let k1 = k.simd_eq(sp(1.0));
-        if k1.any() {
-            let res_p1 = xr.simd_lt(sp(-0.25)).select(
-                sp(-2.0) * (e - (xr + sp(0.5))),
-                (xr - e).mul_add(sp(2.0), one),
-            );
-            r = k1.select(res_p1, r);
-        }
-        let km1 = k.simd_eq(sp(-1.0));
-        if km1.any() {
-            r = km1.select((xr - e).mul_add(sp(0.5), sp(-0.5)), r);
-        }
-        let r = k0.select(res0, r);
-        let r = x.simd_lt(sp(-38.8)).select(sp(-1.0), r);
+        // Neighbouring elements usually share their branch: each of the
+        // others is computed only when a lane takes it.
+        let r = if k0.all() {
+            res0
+        } else {
+            let e = (e - c).mul_sub(xr, c) - hxs;
+            let mut r = sp(0.0);
+            let far = k.abs().simd_ge(sp(2.0));
+            if far.any() {
+                // 2^k as 2^(k-1) * 2 so that k = 1024 works; k >= -60 here.
+                let kc = k.max(sp(-60.0));
+                let half_twopk = pow2(kc - one);
+                let scale = |y: V| y * half_twopk * sp(2.0);
+                let y_far = scale(one - (e - xr)) - one;
+                let twomk = pow2(-kc.min(sp(1000.0)));
+                let y_small = scale((one - twomk) - (e - xr));
+                let y_mid = scale((xr - (e + twomk)) + one);
+                r = k.simd_lt(sp(20.0)).select(y_small, y_mid);
+                r = or(k.simd_le(sp(-2.0)), k.simd_gt(sp(56.0))).select(y_far, r);
+            }
+            let k1 = k.simd_eq(sp(1.0));
+            if k1.any() {
+                let res_p1 = xr.simd_lt(sp(-0.25)).select(
+                    sp(-2.0) * (e - (xr + sp(0.5))),
+                    (xr - e).mul_add(sp(2.0), one),
+                );
+                r = k1.select(res_p1, r);
+            }
+            let km1 = k.simd_eq(sp(-1.0));
+            if km1.any() {
+                r = km1.select((xr - e).mul_add(sp(0.5), sp(-0.5)), r);
+            }
+            let r = k0.select(res0, r);
+            x.simd_lt(sp(-38.8)).select(sp(-1.0), r)
+        };
         // |x| < 2^-54: expm1(x) = x (keeps -0).
         x.abs().simd_lt(sp(5.551115123125783e-17)).select(x, r)
     }
