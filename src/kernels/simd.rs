@@ -22,7 +22,10 @@
 //! `x`, differences of nearly equal values) a 1-ULP difference from glibc
 //! shows in the result, so the cores of `exp`, `expm1`, `sinh` and `cosh`
 //! follow glibc's own algorithms and agree with it bit for bit on almost
-//! every input, not only within the 4-ULP bound.  `tanh`, whose values are
+//! every input, not only within the 4-ULP bound; in FMA builds `log` (and
+//! the logarithms inside `log1p`, `log10` and `log2`) follows glibc's
+//! table algorithm with a table of its own: within 1 ULP, equal to glibc's
+//! on about 99% of inputs.  `tanh`, whose values are
 //! bounded by 1, has a faster core of its own (a polynomial below 0.5625,
 //! `exp` above; within 2 ULP of glibc, equal on about 80% of the inputs).
 //!
@@ -428,6 +431,329 @@ mod core {
         0x3fef_f3c2_2b8f_71f1,
     ];
 
+    /// The `ln` reduction: `x = 2^k z` with `z` in [OFF, 2 OFF), OFF =
+    /// 0.6855 chosen so that 1 lies in the middle of one of the 128
+    /// intervals below (whose `c` is then exactly 1, and `ln(x)` near 1 is
+    /// the polynomial alone, without cancellation).
+    pub(super) const LOG_OFF: u64 = 0x3fe5_f000_0000_0000;
+
+    /// The 128 intervals of `z` ([`LOG_OFF`]) by the top 7 bits of the
+    /// mantissa of `z - OFF`: for interval `i`, `LOG_INVC[i]` is `1/c` for
+    /// a `c` within 2^-27 of the interval's centre (exactly 1 for the
+    /// interval that holds 1), so that `r = z * invc - 1`, one fused
+    /// multiply-add, is `z/c - 1` rounded once, with `|r| <= 2^-8`; and
+    /// `LOG_LOGC[i]` is `ln(c)`, a multiple of 2^-43 within 2^-63 of it, so
+    /// that `k ln2_hi + ln(c)` is exact in float64.  ARM's construction for
+    /// glibc's `log` (optimized-routines `log_data.c`): search the
+    /// multiples `L` of 2^-43 near the centre's logarithm for one whose
+    /// `1/exp(L)`, rounded to float64, has a logarithm within 2^-63 of
+    /// `-L`.  Computed with mpmath at 40 digits.
+    pub(super) const LOG_INVC: [u64; 128] = [
+        0x3ff7_45d1_729f_b853,
+        0x3ff7_2428_7c94_2a38,
+        0x3ff7_02e0_5ac7_15af,
+        0x3ff6_e1f7_6c76_8e80,
+        0x3ff6_c16c_145e_1054,
+        0x3ff6_a13c_ceed_fba8,
+        0x3ff6_8168_194c_7941,
+        0x3ff6_61ec_6c82_f584,
+        0x3ff6_42c8_5ab7_d7b5,
+        0x3ff6_23fa_7566_4c07,
+        0x3ff6_0581_6299_6cb2,
+        0x3ff5_e75b_b882_8328,
+        0x3ff5_c988_2c1b_c64b,
+        0x3ff5_ac05_6d4f_4f8c,
+        0x3ff5_8ed2_3049_e0b6,
+        0x3ff5_71ed_3a6d_f6d8,
+        0x3ff5_5555_52bf_f97a,
+        0x3ff5_3909_4738_6c7e,
+        0x3ff5_1d07_ed24_4370,
+        0x3ff5_0150_1291_8b57,
+        0x3ff4_e5e0_a876_4f84,
+        0x3ff4_cab8_86e6_260c,
+        0x3ff4_afd6_a268_2414,
+        0x3ff4_9539_e14d_2332,
+        0x3ff4_7ae1_49e2_32a5,
+        0x3ff4_60cb_c5cd_7903,
+        0x3ff4_46f8_6315_b67c,
+        0x3ff4_2d66_262b_2aae,
+        0x3ff4_1414_15cc_7633,
+        0x3ff3_fb01_409f_85b5,
+        0x3ff3_e22c_bef3_f4b6,
+        0x3ff3_c995_a2bc_4095,
+        0x3ff3_b13b_114f_e367,
+        0x3ff3_991c_2e32_1785,
+        0x3ff3_8138_142a_15b7,
+        0x3ff3_698d_f333_016f,
+        0x3ff3_521c_fcd9_64de,
+        0x3ff3_3ae4_5c0a_60af,
+        0x3ff3_23e3_49a1_c295,
+        0x3ff3_0d19_023b_ec78,
+        0x3ff2_f684_bb9a_6d61,
+        0x3ff2_e025_c13f_c1d6,
+        0x3ff2_c9fb_4ecc_bd73,
+        0x3ff2_b404_ad73_f0b0,
+        0x3ff2_9e41_2b6d_9e3e,
+        0x3ff2_88b0_142a_fc59,
+        0x3ff2_7350_b653_b14c,
+        0x3ff2_5e22_6eac_0828,
+        0x3ff2_4924_946b_5d13,
+        0x3ff2_3456_782c_3530,
+        0x3ff2_1fb7_82cd_109c,
+        0x3ff2_0b47_0a3a_982b,
+        0x3ff1_f704_7ea4_2138,
+        0x3ff1_e2ef_3d1f_9860,
+        0x3ff1_cf06_ac85_4c07,
+        0x3ff1_bb4a_41ea_80d1,
+        0x3ff1_a7b9_5fd1_edb0,
+        0x3ff1_9453_7e65_7e15,
+        0x3ff1_8118_10cd_15d2,
+        0x3ff1_6e06_88ed_bf9b,
+        0x3ff1_5b1e_5e42_63e3,
+        0x3ff1_485f_0e19_f211,
+        0x3ff1_35c8_10e0_0704,
+        0x3ff1_2358_e761_599d,
+        0x3ff1_1111_12ef_8f55,
+        0x3ff0_fef0_0f1a_3ffc,
+        0x3ff0_ecf5_6bc1_9ae2,
+        0x3ff0_db20_a699_3d99,
+        0x3ff0_c971_5039_0d02,
+        0x3ff0_b7e6_ed1e_a111,
+        0x3ff0_a681_08eb_9086,
+        0x3ff0_953f_39d1_3e70,
+        0x3ff0_8421_0657_5061,
+        0x3ff0_7326_0bfd_5ad0,
+        0x3ff0_624d_d105_a2a5,
+        0x3ff0_5197_f91c_3cfe,
+        0x3ff0_4104_0f6e_c9c6,
+        0x3ff0_3091_b58a_e771,
+        0x3ff0_2040_8074_1670,
+        0x3ff0_1010_115d_b328,
+        0x3ff0_0000_0000_0000,
+        0x3fef_c07f_001c_9f90,
+        0x3fef_81f8_208f_5aa5,
+        0x3fef_4465_9b2b_b355,
+        0x3fef_07c1_ed84_6665,
+        0x3fee_cc07_b26b_be66,
+        0x3fee_9131_a9d5_7fd2,
+        0x3fee_573a_c91f_cdda,
+        0x3fee_1e1e_21b4_420a,
+        0x3fed_e5d6_e5a9_662d,
+        0x3fed_ae60_78e0_3602,
+        0x3fed_77b6_526c_4169,
+        0x3fed_41d4_1ace_3826,
+        0x3fed_0cb5_8eef_1e50,
+        0x3fec_d856_8c3d_f798,
+        0x3fec_a4b3_045c_7a8c,
+        0x3fec_71c7_19d4_976f,
+        0x3fec_3f8f_0333_c8b0,
+        0x3fec_0e07_05ec_14ae,
+        0x3feb_dd2b_8c07_29b7,
+        0x3feb_acf9_126c_f346,
+        0x3feb_7d6c_3b76_4b7b,
+        0x3feb_4e81_b764_d66d,
+        0x3feb_2036_4136_997a,
+        0x3fea_f286_ba55_878b,
+        0x3fea_c570_1bfc_4006,
+        0x3fea_98ef_60c9_0bda,
+        0x3fea_6d01_a564_0bc8,
+        0x3fea_41a4_187e_9eea,
+        0x3fea_16d3_f72d_ac4f,
+        0x3fe9_ec8e_9233_74a6,
+        0x3fe9_c2d1_4f59_517a,
+        0x3fe9_9999_9b6b_c53a,
+        0x3fe9_70e4_f9b4_61b4,
+        0x3fe9_48b0_faaf_c486,
+        0x3fe9_20fb_46f0_cad7,
+        0x3fe8_f9c1_9078_5d4d,
+        0x3fe8_d301_8bd0_e5b9,
+        0x3fe8_acb9_0f84_9464,
+        0x3fe8_86e5_eee3_2147,
+        0x3fe8_6186_1a77_f92a,
+        0x3fe8_3c97_7ab7_5d27,
+        0x3fe8_1818_1958_54db,
+        0x3fe7_f405_fc69_e48b,
+        0x3fe7_d05f_42ab_28a1,
+        0x3fe7_ad22_0813_f918,
+        0x3fe7_8a4c_8147_74ef,
+        0x3fe7_67dc_e530_74fd,
+    ];
+
+    /// `ln(1/LOG_INVC[i])` to 2^-63, a multiple of 2^-43 ([`LOG_INVC`]).
+    pub(super) const LOG_LOGC: [u64; 128] = [
+        0xbfd7_fafa_370f_5000,
+        0xbfd7_9e26_6106_c000,
+        0xbfd7_41d8_7340_3000,
+        0xbfd6_e60e_ea0a_b000,
+        0xbfd6_8ac8_37e4_f800,
+        0xbfd6_3003_0473_b800,
+        0xbfd5_d5bd_e74a_d800,
+        0xbfd5_7bf7_5a0f_4800,
+        0xbfd5_22ae_0c09_3000,
+        0xbfd4_c9e0_9972_e000,
+        0xbfd4_718d_c8ff_a800,
+        0xbfd4_19b4_22f3_4000,
+        0xbfd3_c252_78c4_c800,
+        0xbfd3_6b67_7d8c_4800,
+        0xbfd3_14f1_e12e_b000,
+        0xbfd2_bef0_773c_c000,
+        0xbfd2_6962_0974_c800,
+        0xbfd2_1445_67d4_e000,
+        0xbfd1_bf99_6a30_5800,
+        0xbfd1_6b5c_c440_7000,
+        0xbfd1_178e_8612_3800,
+        0xbfd0_c42d_669d_d000,
+        0xbfd0_7138_66bf_8800,
+        0xbfd0_1eae_4eb2_a000,
+        0xbfcf_991c_7a79_7000,
+        0xbfce_f5ad_d74f_a000,
+        0xbfce_530e_f160_2000,
+        0xbfcd_b13d_b2f6_6000,
+        0xbfcd_1037_fd5c_d000,
+        0xbfcc_6ffb_ccee_0000,
+        0xbfcb_d087_457e_5000,
+        0xbfcb_31d8_4c0d_9000,
+        0xbfca_93ed_2d12_2000,
+        0xbfc9_f6c4_14bf_c000,
+        0xbfc9_5a5a_e14b_3000,
+        0xbfc8_beaf_e6d1_5000,
+        0xbfc8_23c1_7071_e000,
+        0xbfc7_898d_89e9_6000,
+        0xbfc6_f012_87df_3000,
+        0xbfc6_574e_c58e_b000,
+        0xbfc5_bf40_5da6_a000,
+        0xbfc5_27e5_eb1a_1000,
+        0xbfc4_913d_8c06_8000,
+        0xbfc3_fb45_a8aa_a000,
+        0xbfc3_65fc_baa7_3000,
+        0xbfc2_d161_17cf_6000,
+        0xbfc2_3d71_1b2e_6000,
+        0xbfc1_aa2b_7162_d000,
+        0xbfc1_178e_9117_7000,
+        0xbfc0_8598_b295_1000,
+        0xbfbf_e891_516c_6000,
+        0xbfbe_c739_6429_6000,
+        0xbfbd_a727_7027_2000,
+        0xbfbc_8858_1c90_8000,
+        0xbfbb_6ac8_7da9_8000,
+        0xbfba_4e76_585b_6000,
+        0xbfb9_335e_4abd_4000,
+        0xbfb8_197e_0fe6_e000,
+        0xbfb7_00d3_00a2_2000,
+        0xbfb5_e95a_48bb_8000,
+        0xbfb4_d311_4b73_c000,
+        0xbfb3_bdf5_a8b2_4000,
+        0xbfb2_aa04_9f4b_8000,
+        0xbfb1_973b_d184_8000,
+        0xbfb0_8598_d1a7_a000,
+        0xbfae_ea31_86fd_8000,
+        0xbfac_cb73_c97e_4000,
+        0xbfaa_aef2_9569_c000,
+        0xbfa8_94aa_236b_c000,
+        0xbfa6_7c95_109e_c000,
+        0xbfa4_66ae_a679_8000,
+        0xbfa2_52f3_48a9_8000,
+        0xbfa0_415d_4e7a_0000,
+        0xbf9c_63d3_5670_0000,
+        0xbf98_4924_b0a9_0000,
+        0xbf94_32a9_7544_0000,
+        0xbf90_2056_24d7_0000,
+        0xbf88_2448_d8ac_0000,
+        0xbf80_1015_2f20_0000,
+        0xbf70_0806_a5ae_0000,
+        0x0000_0000_0000_0000,
+        0x3f7f_e02b_5ca4_0000,
+        0x3f8f_c0a8_6c96_0000,
+        0x3f97_b91b_6dfe_8000,
+        0x3f9f_829b_7067_0000,
+        0x3fa3_9e87_c3bf_8000,
+        0x3fa7_7459_197a_c000,
+        0x3fab_42dd_6f20_c000,
+        0x3faf_0a30_8319_0000,
+        0x3fb1_6536_e029_0000,
+        0x3fb3_41d7_838e_0000,
+        0x3fb5_1b07_52f9_a000,
+        0x3fb6_f0d2_a059_0000,
+        0x3fb8_c345_da96_6000,
+        0x3fba_926d_1da4_e000,
+        0x3fbc_5e54_9861_4000,
+        0x3fbe_2707_85b1_a000,
+        0x3fbf_ec91_24d6_a000,
+        0x3fc0_d77e_71cb_7000,
+        0x3fc1_b72a_c9ee_8000,
+        0x3fc2_9553_02e8_1000,
+        0x3fc3_71fc_2b3f_c000,
+        0x3fc4_4d2b_6122_d000,
+        0x3fc5_26e5_dfe8_1000,
+        0x3fc5_ff30_7b91_5000,
+        0x3fc6_d60f_e14b_c000,
+        0x3fc7_ab89_0049_5000,
+        0x3fc8_7fa0_6c04_3000,
+        0x3fc9_525a_a58b_1000,
+        0x3fca_23bc_2b2a_a000,
+        0x3fca_f3c9_5ca2_b000,
+        0x3fcb_c286_71e9_c000,
+        0x3fcc_8ff7_be7f_c000,
+        0x3fcd_5c21_62fc_3000,
+        0x3fce_2707_7911_2000,
+        0x3fce_f0ad_da81_d000,
+        0x3fcf_b918_68f5_6000,
+        0x3fd0_4025_983e_4000,
+        0x3fd0_a324_e233_b000,
+        0x3fd1_058b_fe55_a000,
+        0x3fd1_675c_a630_b800,
+        0x3fd1_c898_c15d_6800,
+        0x3fd2_2941_f87c_d800,
+        0x3fd2_895a_1573_9800,
+        0x3fd2_e8e2_b7b5_2000,
+        0x3fd3_47dd_9cc2_8000,
+        0x3fd3_a64c_55ef_0000,
+        0x3fd4_0430_83d6_2800,
+    ];
+
+    /// `(ln(1 + r) - r) / r^2` on `|r| <= 2^-8`: a Chebyshev fit of degree 5
+    /// (error 1.4e-17, that is 5e-20 relative to `ln(1 + r)`), lowest
+    /// degree first.
+    const LOG_POLY: [f64; 6] = [
+        f64::from_bits(0xbfe0_0000_0000_0000), // r^2: -0.5
+        f64::from_bits(0x3fd5_5555_5555_5556), // r^3: 0.33333333333333337
+        f64::from_bits(0xbfcf_ffff_fff6_ff0a), // r^4: -0.24999999998362227
+        f64::from_bits(0x3fc9_9999_9991_98be), // r^5: 0.199999999985442
+        f64::from_bits(0xbfc5_556d_56a5_87e1), // r^6: -0.16666952830115547
+        f64::from_bits(0x3fc2_4939_e8c9_c142), // r^7: 0.1428596865330381
+    ];
+
+    /// `ln(x) = k ln2 + ln(c) + ln(1 + r)` for positive, normal, finite
+    /// `x` (others: garbage), after glibc's `log` (ARM's optimized-routines
+    /// algorithm, with a table of its own): returns `hi` and `lo` with
+    /// `ln(x) = hi + lo` to about 2^-66 relative, plus `r`, `invc` and `k`
+    /// (for `log1p`'s correction).  Needs a fused multiply-add (without
+    /// one, `z * invc - 1` loses the low bits of `r`).
+    #[inline(always)]
+    fn ln_parts(x: V) -> (V, V, V, V, V) {
+        let ix = x.to_bits();
+        let tmp = ix - su(LOG_OFF);
+        // k = tmp >> 52 as a signed 12-bit integer.
+        let kd = u_to_f((tmp >> 52) ^ su(0x800)) - sp(2048.0);
+        let z = V::from_bits(ix - (tmp & su(0xfff << 52)));
+        let idx = tmp >> 45;
+        let invc = V::from_bits(lookup(&LOG_INVC, idx));
+        let logc = V::from_bits(lookup(&LOG_LOGC, idx));
+        let r = z.mul_add(invc, sp(-1.0));
+        // hi + lo = k ln2 + ln(c) + r exactly but for w's rounding
+        // (|w| >= |r| unless w = 0).
+        let w = kd.mul_add(sp(LN2_HI), logc);
+        let hi = w + r;
+        let lo = kd.mul_add(sp(LN2_LO), (w - hi) + r);
+        let r2 = r * r;
+        let a = |i: usize| sp(LOG_POLY[i]);
+        let (a0, a1, a2, a3, a4, a5) = (a(0), a(1), a(2), a(3), a(4), a(5));
+        let q = r2.mul_add(a5, a4.mul_add(r, a3));
+        let p = r2.mul_add(q, a2.mul_add(r, a1));
+        let lo = r2.mul_add(a0, (r * r2).mul_add(p, lo));
+        (hi, lo, r, invc, kd)
+    }
+
     /// `exp(x)` for `x` in [-708, 709]: glibc's
     /// algorithm (ARM's optimized-routines `exp`, with its polynomial
     /// coefficients), so that results agree with glibc's bit for bit in all
@@ -571,11 +897,30 @@ mod core {
         (expm1_raw(x), !x.simd_le(sp(709.0)))
     }
 
-    /// `ln`: wide's `ln` (1 ULP); subnormal inputs (which wide treats as
-    /// zero) go to the scalar function.
+    /// `ln`: with FMA the table core [`ln_parts`]; zero, negative,
+    /// subnormal and non-finite inputs go to the scalar function.  Without
+    /// FMA wide's `ln` (1 ULP), with subnormal inputs (which wide treats as
+    /// zero) to the scalar function.
     #[inline(always)]
     pub fn ln(x: V) -> (V, V) {
-        (x.ln(), subnormal(x))
+        if FMA {
+            (ln_positive(x), not_positive_normal(x))
+        } else {
+            (x.ln(), subnormal(x))
+        }
+    }
+
+    /// `ln` of positive, normal, finite `x`: the table core
+    /// [`ln_parts`] with FMA (1 ULP, equal to glibc's on 99% of inputs),
+    /// wide's `ln` without.
+    #[inline(always)]
+    fn ln_positive(x: V) -> V {
+        if FMA {
+            let (hi, lo, ..) = ln_parts(x);
+            hi + lo
+        } else {
+            x.ln()
+        }
     }
 
     /// Lanes holding a nonzero subnormal.
@@ -614,7 +959,7 @@ mod core {
         let neg = e.simd_lt(sp(0.0));
         let m = neg.select(m * sp(0.5), m);
         let k = neg.select(e + sp(1.0), e);
-        let z = k * sp(LOG10_2LO) + sp(IVLN10) * m.ln();
+        let z = k * sp(LOG10_2LO) + sp(IVLN10) * ln_positive(m);
         (z + k * sp(LOG10_2HI), not_positive_normal(x))
     }
 
@@ -629,15 +974,35 @@ mod core {
         let big = m.simd_gt(sp(std::f64::consts::SQRT_2));
         let m = big.select(m * sp(0.5), m);
         let k = big.select(e + sp(1.0), e);
-        let l = m.ln();
+        let l = ln_positive(m);
         let p = l * sp(IVLN2HI) + l * sp(IVLN2LO);
         (k + p, not_positive_normal(x))
     }
 
-    /// `log1p`: wide's `ln_1p` (2 ULP), which handles every input.
+    /// `log1p`: with FMA, `ln(u) + e/u` for `u = 1 + x` rounded and its
+    /// rounding error `e` (exact, by Knuth's two-sum), `ln(u)` by
+    /// [`ln_parts`] and `1/u = invc 2^-k / (1 + r)` to first order in `r`
+    /// (the correction is below an ulp of `u`, so its own relative error
+    /// `r^2 <= 2^-16` does not show); `|x| < 2^-54` returns `x`, and
+    /// `x <= -1`, NaN and infinities go to the scalar function.  Without
+    /// FMA wide's `ln_1p` (2 ULP), which handles every input.
     #[inline(always)]
     pub fn log1p(x: V) -> (V, V) {
-        (x.ln_1p(), sp(0.0))
+        if !FMA {
+            return (x.ln_1p(), sp(0.0));
+        }
+        let one = sp(1.0);
+        let u = x + one;
+        let xu = u - one;
+        let e = (one - (u - xu)) + (x - xu);
+        let (hi, lo, r, invc, kd) = ln_parts(u);
+        let eu = e * invc * pow2(-kd.min(sp(1022.0)));
+        let lo = lo + (eu - eu * r);
+        let y = x
+            .abs()
+            .simd_lt(sp(5.551115123125783e-17))
+            .select(x, hi + lo);
+        (y, !(x.simd_gt(sp(-1.0)) & x.simd_le(sp(f64::MAX))))
     }
 
     /// Reduces `x` modulo pi/2: `|x| = y*pi/2 + r`, with `r` in about
@@ -1357,6 +1722,38 @@ pub mod f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The promises of the `ln` tables (`core::LOG_INVC`): every `ln(c)`
+    /// is a multiple of 2^-43 (so `k ln2_hi + ln(c)` is exact) and within
+    /// float64 rounding of `-ln(invc)`; `|z * invc - 1| <= 2^-8` over each
+    /// interval; and the interval of 1 has `invc = 1`, `ln(c) = 0`.
+    #[test]
+    fn ln_table_invariants() {
+        use self::core::{LOG_INVC, LOG_LOGC, LOG_OFF};
+        for i in 0..128u64 {
+            let (invc, logc) = (
+                f64::from_bits(LOG_INVC[i as usize]),
+                f64::from_bits(LOG_LOGC[i as usize]),
+            );
+            let scaled = logc * 2f64.powi(43);
+            assert_eq!(scaled, scaled.round(), "interval {i}: ln(c) = {logc:e}");
+            assert!(
+                (logc + invc.ln()).abs() <= 2.0 * f64::EPSILON * logc.abs(),
+                "interval {i}"
+            );
+            let lo = f64::from_bits(LOG_OFF + (i << 45));
+            let hi = f64::from_bits(LOG_OFF + ((i + 1) << 45));
+            for z in [lo, hi] {
+                assert!(
+                    (z.mul_add(invc, -1.0)).abs() <= 2f64.powi(-8),
+                    "interval {i}, z = {z}"
+                );
+            }
+            if (lo..hi).contains(&1.0) {
+                assert_eq!((invc, logc), (1.0, 0.0));
+            }
+        }
+    }
 
     /// The gather in `lookup` (AVX-512 builds) and the scalar loop (other
     /// builds) return `table[i % 128]` in every lane, for indices in every
