@@ -740,8 +740,8 @@ mod core {
         let invc = V::from_bits(lookup(&LOG_INVC, idx));
         let logc = V::from_bits(lookup(&LOG_LOGC, idx));
         let r = z.mul_add(invc, sp(-1.0));
-        // hi + lo = k ln2 + ln(c) + r exactly but for w's rounding
-        // (|w| >= |r| unless w = 0).
+        // w = k ln2_hi + ln(c) is exact (the tables are built for it), and
+        // hi + lo = w + r exactly (fast two-sum: |w| >= |r| unless w = 0).
         let w = kd.mul_add(sp(LN2_HI), logc);
         let hi = w + r;
         let lo = kd.mul_add(sp(LN2_LO), (w - hi) + r);
