@@ -261,8 +261,8 @@
 //!   same special values; `exp`, `expm1`, `sinh` and `cosh` follow glibc's
 //!   algorithms and agree with it bit for bit on nearly every input,
 //!   `tanh` is within 2 ULP (equal on about 80% of inputs), and in FMA
-//!   builds `log` and `log1p` are within 1 ULP (equal on about 99%).  Float32
-//!   functions return the C library's results bit for bit.
+//!   builds `log`, `log1p` and `log2` are within 1 ULP (equal on 98-99%).
+//!   Float32 functions return the C library's results bit for bit.
 //!
 //! ## Performance notes
 //!
