@@ -41,9 +41,11 @@
 //! identical, and so are the float32 results: checked over all 2^32
 //! float32 inputs, 0 differences (`expf` differs in 2 inputs if its first
 //! product is not fused, as glibc's compiler fuses it).  Lanes outside
-//! their fast paths (`|x| >= 88` for `expf`, `|x| >= 120` for
-//! `sinf`/`cosf`), non-finite inputs, NaN results and results that are not
-//! finite normal float32 values go to the scalar function.  They run in FMA
+//! their fast paths (`|x| >= 88` and `x < -87`, where results near the
+//! subnormal range begin, for `expf`; `|x| >= 120` for `sinf`/`cosf`) and
+//! non-finite inputs go to the scalar function; no other input gives a
+//! NaN, infinite or subnormal float32 result (part of the same 2^32-input
+//! check), so the float32 results need no screening.  They run in FMA
 //! builds only (the default build runs glibc's functions); the other
 //! float32 functions are the scalar C library.  The reference is glibc's
 //! FMA variant (2.28 and later, selected on CPUs with FMA and AVX2); with
@@ -1301,8 +1303,9 @@ mod core {
     /// table, which is every fourth entry of [`EXP_SBITS`], and a cubic in
     /// double, with the same fused operations), so that the double
     /// results, and their float32 roundings, are glibc's.  Lanes with
-    /// `|x| >= 88` (overflow and underflow bands), NaN and infinities are
-    /// flagged.  Only used in FMA builds.
+    /// `|x| >= 88` (overflow and underflow bands), `x < -87` (results at
+    /// or near the subnormal float32 range, below 2^-126 from
+    /// -87.34), NaN and infinities are flagged.  Only used in FMA builds.
     #[inline(always)]
     pub fn expf(x: V) -> (V, V) {
         const SHIFT: f64 = 6755399441055744.0; // 1.5 * 2^52
@@ -1321,7 +1324,7 @@ mod core {
         let r2 = r * r;
         let y = r.mul_add(sp(C2), sp(1.0));
         let y = zc.mul_add(r2, y);
-        (y * s, !x.abs().simd_lt(sp(88.0)))
+        (y * s, !(x.abs().simd_lt(sp(88.0)) & x.simd_ge(sp(-87.0))))
     }
 
     /// `sinf` (`cos` false) or `cosf` of float32 inputs held in float64
@@ -1432,9 +1435,11 @@ trait Elem: Copy + 'static {
     fn load(x: &[Self]) -> V;
     /// Converts eight float64 results back into `out` and returns the
     /// bitmask of lanes to recompute with the scalar function: the lanes of
-    /// `bad` and NaN results, plus for float32 non-finite inputs and
-    /// results that are not finite normal float32 values.
-    fn store(out: &mut [Self], x: V, r: V, bad: V) -> u32;
+    /// `bad`, plus for float64 NaN results (whose sign glibc sets).  The
+    /// float32 cores flag every lane whose float32 result could differ
+    /// from glibc's in `bad` themselves (non-finite inputs, NaN, infinite
+    /// and subnormal results), so float32 stores screen nothing more.
+    fn store(out: &mut [Self], r: V, bad: V) -> u32;
 }
 
 impl Elem for f64 {
@@ -1443,7 +1448,7 @@ impl Elem for f64 {
         V::new(x.try_into().expect("eight lanes"))
     }
     #[inline(always)]
-    fn store(out: &mut [f64], _x: V, r: V, bad: V) -> u32 {
+    fn store(out: &mut [f64], r: V, bad: V) -> u32 {
         out.copy_from_slice(r.as_array());
         (bad | r.is_nan()).to_bitmask()
     }
@@ -1459,16 +1464,12 @@ impl Elem for f32 {
         V::new(a)
     }
     #[inline(always)]
-    fn store(out: &mut [f32], x: V, r: V, bad: V) -> u32 {
-        let ar = r.abs();
-        let tiny = ar.simd_lt(sp(f64::from(f32::MIN_POSITIVE))) & ar.simd_ne(sp(0.0));
-        let nonfinite = !(x.abs().simd_le(sp(f64::MAX)) & ar.simd_le(sp(f64::MAX)));
-        let redo = bad | r.is_nan() | tiny | nonfinite;
+    fn store(out: &mut [f32], r: V, bad: V) -> u32 {
         let rs = r.to_array();
         for (o, &v) in out.iter_mut().zip(rs.iter()) {
             *o = v as f32;
         }
-        redo.to_bitmask()
+        bad.to_bitmask()
     }
 }
 
@@ -1485,7 +1486,7 @@ fn unary<T: Elem>(out: &mut [T], x: &[T], core: impl Fn(V) -> (V, V), scalar: im
     for (o, xs) in (&mut oc).zip(&mut xc) {
         let v = T::load(xs);
         let (r, bad) = core(v);
-        let redo = T::store(o, v, r, bad);
+        let redo = T::store(o, r, bad);
         if redo != 0 {
             fix1(o, xs, redo, &scalar);
         }
@@ -1497,7 +1498,7 @@ fn unary<T: Elem>(out: &mut [T], x: &[T], core: impl Fn(V) -> (V, V), scalar: im
         let mut o = xs;
         let v = T::load(&xs);
         let (r, bad) = core(v);
-        let redo = T::store(&mut o, v, r, bad) & lanes_below(rest.len());
+        let redo = T::store(&mut o, r, bad) & lanes_below(rest.len());
         if redo != 0 {
             fix1(&mut o, &xs, redo, &scalar);
         }
