@@ -148,6 +148,20 @@ fn lookup(table: &[u64; 128], idx: U) -> U {
     }
 }
 
+/// `mask.select(taken(), other)`, with `taken` computed only when a lane
+/// of `mask` is set.  Neighbouring elements usually take the same branch
+/// of a core, so most vectors skip the others, and a skipped branch does
+/// no arithmetic on values it was not made for (which can be subnormal:
+/// each subnormal result costs a microcode assist).
+#[inline(always)]
+fn select_lazy(mask: V, taken: impl FnOnce() -> V, other: V) -> V {
+    if mask.any() {
+        mask.select(taken(), other)
+    } else {
+        other
+    }
+}
+
 /// Lanes of `u` whose low bit is set, as a float mask.
 #[inline(always)]
 fn odd(u: U) -> V {
@@ -794,15 +808,11 @@ mod core {
         // garbage whose products can be subnormal, and subnormal results
         // cost a microcode assist each (computing it always made `exp(x)`
         // for x in [3, 4] 6x slower).
-        let r = scale.mul_add(tmp, scale);
-        let low_lanes = x.simd_le(sp(-512.0));
-        if low_lanes.any() {
+        let low = || {
             let up = V::from_bits(sbits + su(1022 << 52));
-            let low = (up + up * tmp) * sp(f64::MIN_POSITIVE);
-            low_lanes.select(low, r)
-        } else {
-            r
-        }
+            (up + up * tmp) * sp(f64::MIN_POSITIVE)
+        };
+        select_lazy(x.simd_le(sp(-512.0)), low, scale.mul_add(tmp, scale))
     }
 
     /// The two table entries for the index in the low 7 bits of each lane
@@ -854,15 +864,13 @@ mod core {
         let e = hxs * ((r1 - t) / xr.mul_neg_add(t, sp(6.0)));
         let res0 = xr - xr.mul_sub(e, hxs);
         let k0 = k.simd_eq(sp(0.0));
-        // Neighbouring elements usually share their branch: each of the
-        // others is computed only when a lane takes it.
+        // Each branch other than k = 0 is computed only when a lane takes
+        // it ([`select_lazy`]).
         let r = if k0.all() {
             res0
         } else {
             let e = (e - c).mul_sub(xr, c) - hxs;
-            let mut r = sp(0.0);
-            let far = k.abs().simd_ge(sp(2.0));
-            if far.any() {
+            let far = || {
                 // 2^k as 2^(k-1) * 2 so that k = 1024 works; k >= -60 here.
                 let kc = k.max(sp(-60.0));
                 let half_twopk = pow2(kc - one);
@@ -871,21 +879,19 @@ mod core {
                 let twomk = pow2(-kc.min(sp(1000.0)));
                 let y_small = scale((one - twomk) - (e - xr));
                 let y_mid = scale((xr - (e + twomk)) + one);
-                r = k.simd_lt(sp(20.0)).select(y_small, y_mid);
-                r = or(k.simd_le(sp(-2.0)), k.simd_gt(sp(56.0))).select(y_far, r);
-            }
-            let k1 = k.simd_eq(sp(1.0));
-            if k1.any() {
-                let res_p1 = xr.simd_lt(sp(-0.25)).select(
+                let r = k.simd_lt(sp(20.0)).select(y_small, y_mid);
+                or(k.simd_le(sp(-2.0)), k.simd_gt(sp(56.0))).select(y_far, r)
+            };
+            let r = select_lazy(k.abs().simd_ge(sp(2.0)), far, sp(0.0));
+            let res_p1 = || {
+                xr.simd_lt(sp(-0.25)).select(
                     sp(-2.0) * (e - (xr + sp(0.5))),
                     (xr - e).mul_add(sp(2.0), one),
-                );
-                r = k1.select(res_p1, r);
-            }
-            let km1 = k.simd_eq(sp(-1.0));
-            if km1.any() {
-                r = km1.select((xr - e).mul_add(sp(0.5), sp(-0.5)), r);
-            }
+                )
+            };
+            let r = select_lazy(k.simd_eq(sp(1.0)), res_p1, r);
+            let res_m1 = || (xr - e).mul_add(sp(0.5), sp(-0.5));
+            let r = select_lazy(k.simd_eq(sp(-1.0)), res_m1, r);
             let r = k0.select(res0, r);
             x.simd_lt(sp(-38.8)).select(sp(-1.0), r)
         };
@@ -906,11 +912,12 @@ mod core {
     /// zero) to the scalar function.
     #[inline(always)]
     pub fn ln(x: V) -> (V, V) {
-        if FMA {
-            (ln_positive(x), not_positive_normal(x))
+        let bad = if FMA {
+            not_positive_normal(x)
         } else {
-            (x.ln(), subnormal(x))
-        }
+            subnormal(x)
+        };
+        (ln_positive(x), bad)
     }
 
     /// `ln` of positive, normal, finite `x`: the table core
@@ -1135,12 +1142,7 @@ mod core {
         let one = sp(1.0);
         let small = h * (sp(2.0) * t - t * t / (t + one));
         let mid = h * (t + t / (t + one));
-        let ge22 = a.simd_ge(sp(22.0));
-        let r = if ge22.any() {
-            ge22.select(h * exp_raw(a), mid)
-        } else {
-            mid
-        };
+        let r = select_lazy(a.simd_ge(sp(22.0)), || h * exp_raw(a), mid);
         let r = a.simd_lt(one).select(small, r);
         let r = a.simd_lt(sp(3.725290298461914e-9)).select(a, r);
         (with_sign_of(r, x), !a.simd_lt(sp(709.0)))
@@ -1160,15 +1162,13 @@ mod core {
         let one = sp(1.0);
         let r = a.simd_lt(sp(22.0)).select(h * e + h / e, h * e);
         let near0 = a.simd_lt(sp(HALF_LN2));
-        let r = if near0.any() {
+        let small = || {
             let t = expm1_raw(a.min(sp(HALF_LN2)));
             let w = one + t;
             let small = one + (t * t) / (w + w);
-            let small = a.simd_lt(sp(2.7755575615628914e-17)).select(one, small);
-            near0.select(small, r)
-        } else {
-            r
+            a.simd_lt(sp(2.7755575615628914e-17)).select(one, small)
         };
+        let r = select_lazy(near0, small, r);
         (r, !a.simd_lt(sp(709.0)))
     }
 
@@ -1207,14 +1207,11 @@ mod core {
             let e = exp_raw(sp(2.0) * a.min(sp(22.0)));
             sp(1.0) - sp(2.0) / (e + sp(1.0))
         };
-        // Neighbouring elements usually fall on the same side.
         let below = a.simd_lt(sp(0.5625));
         let z = if below.all() {
             small()
-        } else if !below.any() {
-            large()
         } else {
-            below.select(small(), large())
+            select_lazy(below, small, large())
         };
         (with_sign_of(z, x), x.is_nan())
     }
