@@ -830,6 +830,13 @@ mod core {
         (exp_raw(x), !ok)
     }
 
+    /// `r`, but `x` itself where `|x| < 2^-54`: `expm1` and `log1p` of such
+    /// `x` round to `x` (glibc returns it, keeping -0 and subnormals).
+    #[inline(always)]
+    fn identity_below_2pow_m54(x: V, r: V) -> V {
+        x.abs().simd_lt(sp(5.551115123125783e-17)).select(x, r)
+    }
+
     /// fdlibm's `expm1` (s_expm1.c), each branch computed when a lane takes it.
     /// Valid for finite `x <= 709.78`; `x < -38.8` gives -1.
     #[inline(always)]
@@ -895,8 +902,7 @@ mod core {
             let r = k0.select(res0, r);
             x.simd_lt(sp(-38.8)).select(sp(-1.0), r)
         };
-        // |x| < 2^-54: expm1(x) = x (keeps -0).
-        x.abs().simd_lt(sp(5.551115123125783e-17)).select(x, r)
+        identity_below_2pow_m54(x, r)
     }
 
     /// `expm1` (fdlibm, < 1 ULP); NaN and `x > 709` go to the scalar
@@ -1020,10 +1026,7 @@ mod core {
         let (hi, lo, r, invc, kd) = ln_parts(u);
         let eu = e * invc * pow2(-kd.min(sp(1022.0)));
         let lo = lo + (eu - eu * r);
-        let y = x
-            .abs()
-            .simd_lt(sp(5.551115123125783e-17))
-            .select(x, hi + lo);
+        let y = identity_below_2pow_m54(x, hi + lo);
         (y, !(x.simd_gt(sp(-1.0)) & x.simd_le(sp(f64::MAX))))
     }
 
