@@ -491,11 +491,41 @@ impl Cached {
 }
 
 /// The cache: compilations by [`cache_hash`], and how many there are.
-type Cache = (HashMap<u64, Vec<Cached>>, usize);
+type Cache = (HashMap<u64, Vec<Cached>, KeyIsHash>, usize);
+
+/// The cache's keys are hashes already ([`cache_hash`]): the map uses them
+/// as they are instead of hashing them again with SipHash.
+#[derive(Clone, Copy, Default)]
+struct KeyIsHash;
+
+impl std::hash::BuildHasher for KeyIsHash {
+    type Hasher = PassThrough;
+    fn build_hasher(&self) -> PassThrough {
+        PassThrough(0)
+    }
+}
+
+/// The hasher of [`KeyIsHash`]: the `u64` written is the hash.
+struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed; fold anything else in anyway.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
 
 fn cache() -> &'static Mutex<Cache> {
     static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new((HashMap::new(), 0)))
+    CACHE.get_or_init(|| Mutex::new((HashMap::default(), 0)))
 }
 
 /// A hash of `expr` and the names and dtypes of `vars`, independent of the
@@ -535,7 +565,7 @@ pub fn compiled(expr: &str, vars: &Vars<'_>) -> Result<Arc<Expression>> {
     let compiled = Arc::new(Expression::with_signature(expr, &sig, None)?);
     let mut cache = cache().lock().unwrap_or_else(|e| e.into_inner());
     if cache.1 >= CACHE_CAPACITY {
-        *cache = (HashMap::new(), 0);
+        *cache = (HashMap::default(), 0);
     }
     cache.0.entry(hash).or_default().push(Cached {
         expr: expr.into(),

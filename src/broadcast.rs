@@ -21,7 +21,24 @@ use std::ops::Range;
 pub fn broadcast_shapes<'s>(
     shapes: impl IntoIterator<Item = (&'s str, &'s [usize])>,
 ) -> Result<Vec<usize>> {
-    let shapes: Vec<(&str, &[usize])> = shapes.into_iter().collect();
+    let mut shapes = shapes.into_iter();
+    let Some(first) = shapes.next() else {
+        return Ok(Vec::new());
+    };
+    // The common case, every shape the same, without a list of them.
+    while let Some(next) = shapes.next() {
+        if next.1 != first.1 {
+            // The inputs before `next` all have the first shape; only
+            // the first of them can own a dimension.
+            let list = [first, next].into_iter().chain(shapes).collect();
+            return broadcast_list(list);
+        }
+    }
+    Ok(first.1.to_vec())
+}
+
+/// [`broadcast_shapes`] of a list of named shapes.
+fn broadcast_list(shapes: Vec<(&str, &[usize])>) -> Result<Vec<usize>> {
     let ndim = shapes.iter().map(|s| s.1.len()).max().unwrap_or(0);
     let mut out = vec![1usize; ndim];
     let mut owner: Vec<Option<usize>> = vec![None; ndim];
@@ -120,12 +137,16 @@ impl Plan {
     pub fn new(shape: &[usize], task_len: usize) -> Plan {
         debug_assert!(!shape.is_empty() && shape.iter().all(|&d| d > 0));
         let d = shape.len();
-        let mut inner = vec![1usize; d];
-        for k in (0..d - 1).rev() {
-            inner[k] = inner[k + 1].saturating_mul(shape[k + 1]);
-        }
-        let axis = (0..d).find(|&k| inner[k] <= task_len).unwrap_or(d - 1);
-        let chunk = (task_len / inner[axis]).clamp(1, shape[axis]);
+        // Elements per index of axis `k` (saturating): the product of the
+        // dimensions after it.
+        let inner = |k: usize| {
+            shape[k + 1..]
+                .iter()
+                .fold(1usize, |p, &x| p.saturating_mul(x))
+        };
+        let axis = (0..d).find(|&k| inner(k) <= task_len).unwrap_or(d - 1);
+        let inner = inner(axis);
+        let chunk = (task_len / inner).clamp(1, shape[axis]);
         let pieces = shape[axis].div_ceil(chunk);
         let outer: usize = shape[..axis].iter().product();
         Plan {
@@ -133,7 +154,7 @@ impl Plan {
             axis,
             chunk,
             pieces,
-            inner: inner[axis],
+            inner,
             count: outer * pieces,
         }
     }
@@ -188,6 +209,17 @@ mod tests {
             "{e}"
         );
         assert!(b(&[&[3], &[0]]).is_err());
+        // The first input of a run of equal shapes is named as the owner
+        // of the conflicting dimension.
+        let named = [("a", &[2usize, 3][..]), ("b", &[2, 3]), ("c", &[4, 3])];
+        let e = broadcast_shapes(named).unwrap_err();
+        assert!(
+            e.message().contains("`a` has shape (2, 3)")
+                && e.message().contains("`c` has shape (4, 3)"),
+            "{e}"
+        );
+        let named = [("a", &[1usize][..]), ("b", &[1]), ("c", &[4, 3])];
+        assert_eq!(broadcast_shapes(named).unwrap(), vec![4, 3]);
     }
 
     #[test]

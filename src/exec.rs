@@ -101,45 +101,76 @@ impl ScratchPool {
     }
 }
 
-/// How one input is read during an evaluation.
-enum Source<'a> {
-    Scalar(Scalar),
-    Direct(Slice<'a>),
-    /// Broadcast (and permuted) to the iteration shape.
-    Strided(Input<'a>),
+/// How one input is read during an evaluation: its binding (a scalar, the
+/// whole contiguous array, or gathered block by block), and for a gathered
+/// input the view it is gathered from.
+struct Source<'a> {
+    binding: Binding<'a>,
+    /// Broadcast (and permuted) to the iteration shape, if gathered.
+    strided: Option<Input<'a>>,
 }
 
-/// An element of an output buffer: `R` itself, or uninitialised room for
-/// one (a fresh result), which each block initialises before the kernels
-/// overwrite it.
+impl<'a> Source<'a> {
+    fn scalar(s: Scalar) -> Self {
+        Source {
+            binding: Binding::Scalar(s),
+            strided: None,
+        }
+    }
+
+    fn direct(s: Slice<'a>) -> Self {
+        Source {
+            binding: Binding::Direct(s),
+            strided: None,
+        }
+    }
+
+    fn strided(input: Input<'a>) -> Self {
+        Source {
+            binding: Binding::Gathered,
+            strided: Some(input),
+        }
+    }
+}
+
+/// An element of an output buffer: `R` itself (the caller's array), or
+/// uninitialised room for one (a fresh result).  Either way the kernels
+/// write every element of each block once, through [`memory::Slot`]s.
 trait OutElem<R>: Send + Sized {
-    /// The block as a slice of `R` ready to be written.
-    fn block(s: &mut [Self]) -> &mut [R];
+    /// The block as slots for the kernels to write.
+    fn block(s: &mut [Self]) -> &mut [MaybeUninit<R>];
 }
 
-impl<R: Send> OutElem<R> for R {
-    fn block(s: &mut [R]) -> &mut [R] {
-        s
+impl<R: Element> OutElem<R> for R {
+    fn block(s: &mut [R]) -> &mut [MaybeUninit<R>] {
+        // SAFETY: the slots go to the kernels of this crate (the last
+        // instruction of the program) or to `memory::copy`/`fill`, which
+        // write them through `Slot::put` only.
+        unsafe { memory::as_slots(s) }
     }
 }
 
 impl<R: Element> OutElem<R> for MaybeUninit<R> {
-    fn block(s: &mut [MaybeUninit<R>]) -> &mut [R] {
-        memory::init_block(s)
+    fn block(s: &mut [MaybeUninit<R>]) -> &mut [MaybeUninit<R>] {
+        s
     }
 }
 
 /// An evaluation in progress.
 struct Run<'p, 'a> {
     program: &'p Program,
-    sources: Vec<Source<'a>>,
+    /// How each input is read, in program order, in every task: direct
+    /// bindings are the whole array, indexed by the flat index of the block.
+    bindings: Vec<Binding<'a>>,
+    /// The views that gathered inputs are gathered from, by input number
+    /// (none when every input is contiguous or a scalar).
+    strided: Vec<(usize, Input<'a>)>,
     /// Logical broadcast shape of the expression's value.
     shape: Vec<usize>,
-    /// Iteration shape (permuted for axis reductions; never empty).
-    iter_shape: Vec<usize>,
+    /// The iteration space (permuted for axis reductions; never empty)
+    /// cut into tasks, or `None` when it is empty.
+    plan: Option<Plan>,
     block: usize,
-    /// Elements per task ([`task_len`]).
-    task_len: usize,
     threads: Threads,
     pool: &'p ScratchPool,
 }
@@ -193,9 +224,12 @@ pub(crate) fn evaluate(
             run.elementwise::<T, _>(&mut data.spare_capacity_mut()[..len]);
             // SAFETY: `elementwise` initialises every element of the slice
             // it is given: `split_for` cuts it into pieces that cover it
-            // exactly (it asserts so), and `Run::task` passes each block of
-            // its piece, from offset 0 to the piece's end, through
-            // `memory::init_block` (via `OutBuf::block`).
+            // exactly (it asserts so), and `Run::task` hands each block of
+            // its piece, from offset 0 to the piece's end, to the last
+            // instruction of the program, which computes the result and
+            // writes every element of its destination (each kernel does:
+            // `kernels::tests::every_kernel_writes_its_whole_destination`),
+            // or, when no instruction computes the result, copies it in.
             unsafe { memory::commit(&mut data, len) };
             Ok(T::value(ArrayD::from_shape_vec(IxDyn(&run.shape), data).expect("shape matches")))
         }, bytes => run.bytes_result()),
@@ -500,37 +534,31 @@ impl<'p, 'a> Run<'p, 'a> {
         shape: Vec<usize>,
         perm: Option<Vec<usize>>,
     ) -> Result<Self> {
-        let mut iter_shape: Vec<usize> = match &perm {
-            Some(p) => p.iter().map(|&i| shape[i]).collect(),
-            None => shape.clone(),
-        };
-        if iter_shape.is_empty() {
-            // A 0-d result is one element.
-            iter_shape.push(1);
+        let mut bindings = Vec::with_capacity(inputs.len());
+        let mut strided = Vec::new();
+        for (k, input) in inputs.iter().enumerate() {
+            let src = source(input, &shape, perm.as_deref())?;
+            bindings.push(src.binding);
+            strided.extend(src.strided.map(|view| (k, view)));
         }
-        let sources = inputs
-            .iter()
-            .map(|input| source(input, &shape, perm.as_deref()))
-            .collect::<Result<Vec<_>>>()?;
-        let block = block_len(program, inputs, &sources);
-        let task_len = task_len(program, &sources);
+        let block = block_len(program, inputs, &bindings);
+        let task_len = task_len(program, &bindings);
+        let plan = match &perm {
+            Some(p) => plan_for(&p.iter().map(|&i| shape[i]).collect::<Vec<_>>(), task_len),
+            // A 0-d result is one element.
+            None if shape.is_empty() => plan_for(&[1], task_len),
+            None => plan_for(&shape, task_len),
+        };
         Ok(Run {
             program,
-            sources,
+            bindings,
+            strided,
             shape,
-            iter_shape,
+            plan,
             block,
-            task_len,
             threads,
             pool,
         })
-    }
-
-    fn plan(&self) -> Option<Plan> {
-        self.iter_shape
-            .iter()
-            .all(|&d| d > 0)
-            .then(|| Plan::new(&self.iter_shape, self.task_len))
     }
 
     /// Runs task `t`: for each block, gathers, runs the program (writing
@@ -544,36 +572,26 @@ impl<'p, 'a> Run<'p, 'a> {
     ) {
         let task = plan.task(t);
         let mut scratch = self.pool.get();
-        let gathered: Vec<bool> = self
-            .sources
+        scratch.prepare(self.program, self.block, &self.bindings);
+        // The gathered inputs, by input number (none for contiguous ones).
+        let mut gathers: Vec<(usize, Gather<'_>)> = self
+            .strided
             .iter()
-            .map(|s| matches!(s, Source::Strided(_)))
+            .map(|(k, view)| (*k, gather(view, &task, plan.axis)))
             .collect();
-        scratch.prepare(self.program, self.block, &gathered);
-        let mut bindings = Vec::with_capacity(self.sources.len());
-        let mut gathers: Vec<Option<Gather<'_>>> = Vec::with_capacity(self.sources.len());
-        for src in &self.sources {
-            let (binding, gather) = match src {
-                Source::Scalar(s) => (Binding::Scalar(s.clone()), None),
-                Source::Direct(slice) => {
-                    (Binding::Direct(sub_slice(slice, task.flat.clone())), None)
-                }
-                Source::Strided(input) => {
-                    (Binding::Gathered, Some(gather(input, &task, plan.axis)))
-                }
-            };
-            bindings.push(binding);
-            gathers.push(gather);
-        }
         let len = task.flat.len();
-        let direct_out = !self.program.instrs.is_empty();
+        // Whether the last instruction computes the result and can write
+        // it straight into the output (otherwise it is copied there).
+        let direct_out = self
+            .program
+            .instrs
+            .last()
+            .is_some_and(|last| last.dst == self.program.result);
         let mut offset = 0;
         while offset < len {
             let n = self.block.min(len - offset);
-            for (k, g) in gathers.iter_mut().enumerate() {
-                if let Some(g) = g {
-                    g.fill(&mut scratch.gather, k, n);
-                }
+            for (k, g) in &mut gathers {
+                g.fill(&mut scratch.gather, *k, n);
             }
             let Scratch { temps, gather, .. } = &mut scratch;
             let block_out = out
@@ -581,8 +599,8 @@ impl<'p, 'a> Run<'p, 'a> {
                 .map(|o| S::block(&mut o[offset..offset + n]));
             let mut frame = Frame {
                 len: n,
-                offset,
-                bindings: &bindings,
+                offset: task.flat.start + offset,
+                bindings: &self.bindings,
                 gather,
                 consts: &self.program.consts,
                 temps,
@@ -595,10 +613,12 @@ impl<'p, 'a> Run<'p, 'a> {
                     run_block(self.program, &mut frame);
                 }
                 Some(o) => {
-                    // No instruction: the result is an input or a constant.
+                    // The result is an input, a constant or an earlier
+                    // instruction's.
+                    run_block(self.program, &mut frame);
                     match frame.arg::<R>(self.program.result) {
-                        Arg::Vec(v) => o.copy_from_slice(v),
-                        Arg::Scalar(v) => o.fill(v),
+                        Arg::Vec(v) => memory::copy(o, v),
+                        Arg::Scalar(v) => memory::fill(o, v),
                     }
                 }
                 None => run_block(self.program, &mut frame),
@@ -610,19 +630,23 @@ impl<'p, 'a> Run<'p, 'a> {
     }
 
     fn elementwise<R: Element, S: OutElem<R>>(&self, out: &mut [S]) {
-        let Some(plan) = self.plan() else { return };
-        let pieces = split_for(out, &plan, |t| t.flat.len());
+        let Some(plan) = &self.plan else { return };
+        if plan.len() == 1 {
+            self.task(plan, 0, Some(out), |_, _| {});
+            return;
+        }
+        let pieces = split_for(out, plan, |t| t.flat.len());
         run_tasks(pieces, self.threads, |t, piece| {
-            self.task(&plan, t, Some(piece), |_, _| {});
+            self.task(plan, t, Some(piece), |_, _| {});
         });
     }
 
     /// Writes into a non-contiguous output, serially, in C order.
     fn elementwise_strided<R: Element>(&self, mut out: ArrayViewMutD<'_, R>) {
-        let Some(plan) = self.plan() else { return };
+        let Some(plan) = &self.plan else { return };
         let mut dst = out.iter_mut();
         for t in 0..plan.len() {
-            self.task::<R, R>(&plan, t, None, |frame, n| {
+            self.task::<R, R>(plan, t, None, |frame, n| {
                 let values = frame.arg::<R>(self.program.result);
                 for (i, d) in dst.by_ref().take(n).enumerate() {
                     *d = match values {
@@ -635,7 +659,19 @@ impl<'p, 'a> Run<'p, 'a> {
     }
 
     fn bytes_result(&self) -> Result<Value> {
-        let width = bytes_width(self.program, self.program.result, &self.sources);
+        let width = bytes_width(
+            self.program,
+            self.program.result,
+            &|k| match &self.bindings[k] {
+                Binding::Scalar(Scalar::Bytes(b)) => b.len(),
+                Binding::Direct(Slice::Bytes(_, w)) => *w,
+                _ => self
+                    .strided
+                    .iter()
+                    .find(|(i, _)| *i == k)
+                    .map_or(0, |(_, view)| view.width()),
+            },
+        );
         let mut shape = self.shape.clone();
         shape.push(width);
         let len = checked_len(&shape)?;
@@ -644,12 +680,12 @@ impl<'p, 'a> Run<'p, 'a> {
         // is nothing to compute (and the plan may have more tasks than
         // could be listed).
         if len > 0
-            && let Some(plan) = self.plan()
+            && let Some(plan) = &self.plan
         {
-            let pieces = split_for(&mut data, &plan, |t| t.flat.len() * width);
+            let pieces = split_for(&mut data, plan, |t| t.flat.len() * width);
             run_tasks(pieces, self.threads, |t, piece| {
                 let mut at = 0;
-                self.task::<bool, bool>(&plan, t, None, |frame, n| {
+                self.task::<bool, bool>(plan, t, None, |frame, n| {
                     let (src, w, scalar) = frame.bytes_arg(self.program.result);
                     for i in 0..n {
                         let item = if scalar {
@@ -717,11 +753,11 @@ impl<'p, 'a> Run<'p, 'a> {
             if total == 0 && R::NEEDS_ELEMENTS {
                 return Err(empty_error());
             }
-            let accs = match self.plan() {
+            let accs = match &self.plan {
                 None => Vec::new(),
                 Some(plan) => run_tasks(vec![(); plan.len()], self.threads, |t, ()| {
                     let mut acc = R::identity();
-                    self.task::<R::In, R::In>(&plan, t, None, |frame, n| {
+                    self.task::<R::In, R::In>(plan, t, None, |frame, n| {
                         acc = R::fold(acc, frame.arg::<R::In>(result), n);
                     });
                     acc
@@ -750,14 +786,14 @@ impl<'p, 'a> Run<'p, 'a> {
         }
         if outputs > 0 && run_len == 0 {
             data.fill(R::finish(R::identity(), 0));
-        } else if let Some(plan) = self.plan() {
-            let d = self.iter_shape.len();
+        } else if let Some(plan) = &self.plan {
+            let d = plan.shape.len();
             if plan.axis + 1 < d {
                 // Tasks hold whole runs: each writes its own outputs.
-                let pieces = split_for(&mut data, &plan, |t| t.flat.len() / run_len);
+                let pieces = split_for(&mut data, plan, |t| t.flat.len() / run_len);
                 run_tasks(pieces, self.threads, |t, piece| {
                     let (mut acc, mut pos, mut o) = (R::identity(), 0usize, 0usize);
-                    self.task::<R::In, R::In>(&plan, t, None, |frame, n| {
+                    self.task::<R::In, R::In>(plan, t, None, |frame, n| {
                         let values = frame.arg::<R::In>(result);
                         let mut i = 0;
                         while i < n {
@@ -780,7 +816,7 @@ impl<'p, 'a> Run<'p, 'a> {
                 // Runs longer than a task: partial results per task.
                 let partials = run_tasks(vec![(); plan.len()], self.threads, |t, ()| {
                     let mut acc = R::identity();
-                    self.task::<R::In, R::In>(&plan, t, None, |frame, n| {
+                    self.task::<R::In, R::In>(plan, t, None, |frame, n| {
                         acc = R::fold(acc, frame.arg::<R::In>(result), n);
                     });
                     (plan.task(t).flat.start / run_len, acc)
@@ -800,17 +836,13 @@ impl<'p, 'a> Run<'p, 'a> {
     }
 }
 
-/// The sub-slice of a direct input for a task's flat range.
-fn sub_slice<'a>(s: &Slice<'a>, r: std::ops::Range<usize>) -> Slice<'a> {
-    match *s {
-        Slice::Bool(v) => Slice::Bool(&v[r]),
-        Slice::Int32(v) => Slice::Int32(&v[r]),
-        Slice::Int64(v) => Slice::Int64(&v[r]),
-        Slice::Float32(v) => Slice::Float32(&v[r]),
-        Slice::Float64(v) => Slice::Float64(&v[r]),
-        Slice::Complex128(v) => Slice::Complex128(&v[r]),
-        Slice::Bytes(v, w) => Slice::Bytes(&v[r.start * w..r.end * w], w),
-    }
+/// The plan of an iteration space of shape `shape` (`None` when it has no
+/// elements).
+fn plan_for(shape: &[usize], task_len: usize) -> Option<Plan> {
+    shape
+        .iter()
+        .all(|&d| d > 0)
+        .then(|| Plan::new(shape, task_len))
 }
 
 fn gather<'s>(input: &'s Input<'_>, task: &Task, axis: usize) -> Gather<'s> {
@@ -863,7 +895,7 @@ fn source<'a>(input: &'a Input<'_>, shape: &[usize], perm: Option<&[usize]>) -> 
         })
     }
     if input.len() == 1 {
-        return Ok(Source::Scalar(first(input)));
+        return Ok(Source::scalar(first(input)));
     }
     // A zero-dimensional iteration only has one-element inputs.
     debug_assert!(!shape.is_empty());
@@ -872,9 +904,9 @@ fn source<'a>(input: &'a Input<'_>, shape: &[usize], perm: Option<&[usize]>) -> 
     macro_rules! numeric {
         ($a:expr, $variant:ident) => {{
             if same_shape && let Some(s) = $a.view().to_slice() {
-                return Ok(Source::Direct(Slice::$variant(s)));
+                return Ok(Source::direct(Slice::$variant(s)));
             }
-            Source::Strided(Input::$variant(arrange($a, shape, perm, None)?.into()))
+            Source::strided(Input::$variant(arrange($a, shape, perm, None)?.into()))
         }};
     }
     Ok(match input {
@@ -887,9 +919,9 @@ fn source<'a>(input: &'a Input<'_>, shape: &[usize], perm: Option<&[usize]>) -> 
         Input::Bytes(a) => {
             let w = input.width();
             if same_shape && let Some(s) = a.view().to_slice() {
-                return Ok(Source::Direct(Slice::Bytes(s, w)));
+                return Ok(Source::direct(Slice::Bytes(s, w)));
             }
-            Source::Strided(Input::Bytes(arrange(a, shape, perm, Some(w))?.into()))
+            Source::strided(Input::Bytes(arrange(a, shape, perm, Some(w))?.into()))
         }
     })
 }
@@ -909,25 +941,26 @@ fn first(input: &Input<'_>) -> Scalar {
 
 /// Width of a byte-string operand (inputs, constants and copies of them)
 /// as the result of the program.
-fn bytes_width(program: &Program, op: Operand, sources: &[Source<'_>]) -> usize {
-    bytes_width_before(program, op, sources, program.instrs.len())
+/// `input_width(k)` is the width of input `k`.
+fn bytes_width(program: &Program, op: Operand, input_width: &dyn Fn(usize) -> usize) -> usize {
+    bytes_width_before(program, op, input_width, program.instrs.len())
 }
 
 /// Width of the byte-string operand `op` as read by instruction `end`: a
 /// temporary is the one written last before it (registers are reused, so
 /// a later write to the same register is another value).
-fn bytes_width_before(program: &Program, op: Operand, sources: &[Source<'_>], end: usize) -> usize {
+fn bytes_width_before(
+    program: &Program,
+    op: Operand,
+    input_width: &dyn Fn(usize) -> usize,
+    end: usize,
+) -> usize {
     match op {
         Operand::Const(k) => match &program.consts[k as usize] {
             Scalar::Bytes(b) => b.len(),
             _ => 0,
         },
-        Operand::Input(k) => match &sources[k as usize] {
-            Source::Scalar(Scalar::Bytes(b)) => b.len(),
-            Source::Direct(Slice::Bytes(_, w)) => *w,
-            Source::Strided(input) => input.width(),
-            _ => 0,
-        },
+        Operand::Input(k) => input_width(k as usize),
         Operand::Temp(_) => program.instrs[..end]
             .iter()
             .rposition(|i| {
@@ -936,7 +969,7 @@ fn bytes_width_before(program: &Program, op: Operand, sources: &[Source<'_>], en
                     && i.opcode == Opcode::Op(crate::ir::OpName::Copy)
             })
             .map_or(0, |at| {
-                bytes_width_before(program, program.instrs[at].args[0], sources, at)
+                bytes_width_before(program, program.instrs[at].args[0], input_width, at)
             }),
     }
 }
@@ -946,13 +979,13 @@ fn bytes_width_before(program: &Program, op: Operand, sources: &[Source<'_>], en
 /// input counts, whether it is read in place or gathered, so that the
 /// blocks, and with them the grouping of reduction sums, do not depend on
 /// the memory layout of the inputs.
-fn block_len(program: &Program, inputs: &[Input<'_>], sources: &[Source<'_>]) -> usize {
+fn block_len(program: &Program, inputs: &[Input<'_>], bindings: &[Binding<'_>]) -> usize {
     let mut bytes: usize = DType::ALL
         .iter()
         .map(|&d| program.temps_of(d) * d.item_size().max(1))
         .sum();
-    for ((decl, input), src) in program.inputs.iter().zip(inputs).zip(sources) {
-        if !matches!(src, Source::Scalar(_)) {
+    for ((decl, input), b) in program.inputs.iter().zip(inputs).zip(bindings) {
+        if !matches!(b, Binding::Scalar(_)) {
             bytes += decl.dtype.item_size() * input.width().max(1);
         }
     }
@@ -992,36 +1025,40 @@ pub fn element_cost(program: &Program, array_inputs: usize) -> usize {
     program.instrs.iter().map(instr).sum::<usize>() + array_inputs
 }
 
-/// Elements per task for `program` over `sources`: about [`TASK_WORK`]
+/// Elements per task for `program` over `bindings`: about [`TASK_WORK`]
 /// units of [`element_cost`], between [`MIN_TASK_LEN`] and [`TASK_LEN`].
 ///
 /// Like [`block_len`], it does not depend on the layout of the inputs:
 /// the tasks group the partial results of reductions.
-fn task_len(program: &Program, sources: &[Source<'_>]) -> usize {
-    let arrays = sources
+fn task_len(program: &Program, bindings: &[Binding<'_>]) -> usize {
+    let arrays = bindings
         .iter()
-        .filter(|s| !matches!(s, Source::Scalar(_)))
+        .filter(|b| !matches!(b, Binding::Scalar(_)))
         .count();
     let cost = element_cost(program, arrays).max(1);
     (TASK_WORK / cost).clamp(MIN_TASK_LEN, TASK_LEN)
 }
 
 impl Scratch {
-    /// Sizes the scratch for `program`, blocks of `block` elements and the
-    /// inputs marked `gathered`.
-    pub(crate) fn prepare(&mut self, program: &Program, block: usize, gathered: &[bool]) {
+    /// Sizes the scratch for `program`, blocks of `block` elements and
+    /// inputs read through `bindings`.
+    pub(crate) fn prepare(&mut self, program: &Program, block: usize, bindings: &[Binding<'_>]) {
         self.temps.reserve(&program.temps, block);
+        let gathered = |b: &Binding<'_>| matches!(b, Binding::Gathered);
+        if !bindings.iter().any(gathered) {
+            return;
+        }
         let n = program.inputs.len();
         let mut counts = [0u32; 7];
-        for (decl, &g) in program.inputs.iter().zip(gathered) {
-            if g {
+        for (decl, b) in program.inputs.iter().zip(bindings) {
+            if gathered(b) {
                 counts[decl.dtype as usize] = n as u32;
             }
         }
         // Buffers are indexed by input number; only gathered ones need room.
         self.gather.reserve(&counts, 0);
-        for (k, (decl, &g)) in program.inputs.iter().zip(gathered).enumerate() {
-            if g {
+        for (k, (decl, b)) in program.inputs.iter().zip(bindings).enumerate() {
+            if gathered(b) {
                 self.gather.reserve_one(decl.dtype, k, block);
             }
         }

@@ -12,9 +12,11 @@
 //! scratch, which is reused from call to call; nothing here allocates once
 //! the scratch is sized.
 
+use crate::kernels::memory;
 use crate::program::{Operand, Program};
 use crate::types::{DType, Element, Scalar};
 use num_complex::Complex64;
+use std::mem::MaybeUninit;
 
 /// An operand as a kernel sees it: a block-long slice, or one value that
 /// stands for the whole block.
@@ -50,7 +52,7 @@ pub enum Slice<'a> {
 pub enum Binding<'a> {
     /// A one-element input: the same value everywhere.
     Scalar(Scalar),
-    /// A contiguous input: the slice for the whole task, read in place.
+    /// A contiguous input: the whole array, read in place.
     Direct(Slice<'a>),
     /// A strided or broadcast input: each block is gathered into the
     /// scratch gather buffer of this input before the block runs.
@@ -193,21 +195,22 @@ impl Scratch {
     }
 }
 
-/// The output of one block, typed.
+/// The output of one block, typed: room for the results, which the last
+/// instruction of the program writes (once).
 #[derive(Debug)]
 pub enum OutSlice<'a> {
     /// bool
-    Bool(&'a mut [bool]),
+    Bool(&'a mut [MaybeUninit<bool>]),
     /// int32
-    Int32(&'a mut [i32]),
+    Int32(&'a mut [MaybeUninit<i32>]),
     /// int64
-    Int64(&'a mut [i64]),
+    Int64(&'a mut [MaybeUninit<i64>]),
     /// float32
-    Float32(&'a mut [f32]),
+    Float32(&'a mut [MaybeUninit<f32>]),
     /// float64
-    Float64(&'a mut [f64]),
+    Float64(&'a mut [MaybeUninit<f64>]),
     /// complex128
-    Complex128(&'a mut [Complex64]),
+    Complex128(&'a mut [MaybeUninit<Complex64>]),
 }
 
 /// How the VM stores an element type: its register pools, slices and
@@ -223,9 +226,9 @@ pub trait Prim: Copy + Default + Send + Sync + 'static {
     /// Unwraps a slice of this type.
     fn unslice<'a>(s: &Slice<'a>) -> Option<&'a [Self]>;
     /// Wraps an output slice.
-    fn out(s: &mut [Self]) -> OutSlice<'_>;
+    fn out(s: &mut [MaybeUninit<Self>]) -> OutSlice<'_>;
     /// Unwraps an output slice of this type.
-    fn unout(s: OutSlice<'_>) -> Option<&mut [Self]>;
+    fn unout(s: OutSlice<'_>) -> Option<&mut [MaybeUninit<Self>]>;
 }
 
 macro_rules! impl_prim {
@@ -246,10 +249,10 @@ macro_rules! impl_prim {
                     _ => None,
                 }
             }
-            fn out(s: &mut [Self]) -> OutSlice<'_> {
+            fn out(s: &mut [MaybeUninit<Self>]) -> OutSlice<'_> {
                 OutSlice::$variant(s)
             }
-            fn unout(s: OutSlice<'_>) -> Option<&mut [Self]> {
+            fn unout(s: OutSlice<'_>) -> Option<&mut [MaybeUninit<Self>]> {
                 match s {
                     OutSlice::$variant(v) => Some(v),
                     _ => None,
@@ -273,14 +276,17 @@ pub enum Dst<'o, T> {
     /// A temporary register.
     Temp(Vec<T>),
     /// The block's output.
-    Out(&'o mut [T]),
+    Out(&'o mut [MaybeUninit<T>]),
 }
 
-impl<T> Dst<'_, T> {
-    /// The first `n` elements.
-    pub fn slice(&mut self, n: usize) -> &mut [T] {
+impl<T: Copy> Dst<'_, T> {
+    /// The first `n` elements, as slots for a kernel to write (every
+    /// kernel writes all of them, through [`memory::Slot`] only).
+    pub(crate) fn slice(&mut self, n: usize) -> &mut [MaybeUninit<T>] {
         match self {
-            Dst::Temp(v) => window_mut(v, n),
+            // SAFETY: the slots go to a kernel of this crate, which
+            // writes them through `Slot::put` only.
+            Dst::Temp(v) => unsafe { memory::as_slots(window_mut(v, n)) },
             Dst::Out(s) => &mut s[..n],
         }
     }
@@ -290,7 +296,8 @@ impl<T> Dst<'_, T> {
 pub struct Frame<'a, 'o> {
     /// Number of elements in the block.
     pub len: usize,
-    /// Offset of the block inside the task (for direct bindings).
+    /// Flat index of the block's first element (direct bindings hold the
+    /// whole array and are read from here).
     pub offset: usize,
     /// How each input is read.
     pub bindings: &'o [Binding<'a>],

@@ -14,6 +14,8 @@
 //! Divisors 0 and -1 are left to the element loop (`x // 0 == 0`, and
 //! `INT_MIN // -1` wraps).
 
+use super::memory::Slot;
+
 /// Unsigned 64-bit division by a fixed divisor.
 #[derive(Clone, Copy, Debug)]
 pub struct UDivisor {
@@ -71,13 +73,13 @@ impl UDivisor {
 
 /// Floor division (`floor_div == true`) or floor modulo of every element of
 /// `x` by `d` into `out`; `d` is neither 0 nor -1.
-pub trait FloorByConstant: Sized {
+pub trait FloorByConstant: Sized + Copy {
     /// Writes `x // d` (or `x % d`) for each element.
-    fn floor_by(out: &mut [Self], x: &[Self], d: Self, floor_div: bool);
+    fn floor_by<S: Slot<Self>>(out: &mut [S], x: &[Self], d: Self, floor_div: bool);
 }
 
 impl FloorByConstant for i32 {
-    fn floor_by(out: &mut [i32], x: &[i32], d: i32, floor_div: bool) {
+    fn floor_by<S: Slot<i32>>(out: &mut [S], x: &[i32], d: i32, floor_div: bool) {
         // With s = sign(d): x // d = floor(s x / |d|) and x % d = s r, r
         // the remainder of s x by |d| in [0, |d|).  The quotient estimate
         // from a multiplication by the rounded reciprocal is off by less
@@ -102,13 +104,13 @@ impl FloorByConstant for i32 {
             // An integral value below 2^31 in magnitude, read from the low
             // mantissa bits after adding 1.5 * 2^52 (`as i32` saturates,
             // which does not vectorise).
-            *o = (v + 6755399441055744.0).to_bits() as u32 as i32;
+            o.put((v + 6755399441055744.0).to_bits() as u32 as i32);
         }
     }
 }
 
 impl FloorByConstant for i64 {
-    fn floor_by(out: &mut [i64], x: &[i64], d: i64, floor_div: bool) {
+    fn floor_by<S: Slot<i64>>(out: &mut [S], x: &[i64], d: i64, floor_div: bool) {
         let div = UDivisor::new(d.unsigned_abs());
         for (o, &v) in out.iter_mut().zip(x) {
             let m = div.div(v.unsigned_abs()) as i64;
@@ -122,7 +124,7 @@ impl FloorByConstant for i64 {
                 q = q.wrapping_sub(1);
                 r = r.wrapping_add(d);
             }
-            *o = if floor_div { q } else { r };
+            o.put(if floor_div { q } else { r });
         }
     }
 }

@@ -21,6 +21,7 @@ use crate::program::{Instr, Opcode};
 use crate::types::DType;
 use crate::types::Element;
 use crate::vm::{Arg, Frame};
+use memory::Slot;
 use num_complex::Complex64;
 use ops::{Binary, Unary};
 use std::cmp::Ordering;
@@ -86,8 +87,8 @@ fn where_<T: Element>(f: &mut Frame<'_, '_>, ins: &Instr) {
     );
     match c {
         Arg::Scalar(c) => match if c { x } else { y } {
-            Arg::Vec(v) => out.copy_from_slice(&v[..n]),
-            Arg::Scalar(v) => out.fill(v),
+            Arg::Vec(v) => memory::copy(out, &v[..n]),
+            Arg::Scalar(v) => memory::fill(out, v),
         },
         c => ops::map3(out, c, x, y, |c, x, y| if c { x } else { y }),
     }
@@ -120,7 +121,7 @@ fn bytes_predicate(f: &mut Frame<'_, '_>, ins: &Instr) {
         }
     }
     for (i, o) in out.iter_mut().enumerate() {
-        *o = test(item(a, wa, sa, i), item(b, wb, sb, i));
+        o.put(test(item(a, wa, sa, i), item(b, wb, sb, i)));
     }
     f.put_dst(ins.dst, dst);
 }
@@ -162,34 +163,35 @@ fn user(f: &mut Frame<'_, '_>, ins: &Instr) {
     let a = f.arg::<f64>(ins.args[0]);
     match &func.code {
         UserCode::Scalar1(g) => match a {
-            Arg::Vec(x) => out.iter_mut().zip(x).for_each(|(o, &x)| *o = g(x)),
-            Arg::Scalar(x) => out.fill(g(x)),
+            Arg::Vec(x) => out.iter_mut().zip(x).for_each(|(o, &x)| o.put(g(x))),
+            Arg::Scalar(x) => memory::fill(out, g(x)),
         },
         UserCode::Scalar2(g) => ops::map2(out, a, f.arg::<f64>(ins.args[1]), g),
+        // Block functions take an ordinary (initialised) slice.
         UserCode::Block1(g) => match a {
-            Arg::Vec(x) => g(x, out),
+            Arg::Vec(x) => g(x, memory::init_block(out)),
             Arg::Scalar(x) => {
                 let mut one = [0.0];
                 g(&[x], &mut one);
-                out.fill(one[0]);
+                memory::fill(out, one[0]);
             }
         },
         UserCode::Block2(g) => match (a, f.arg::<f64>(ins.args[1])) {
             (Arg::Scalar(x), Arg::Scalar(y)) => {
                 let mut one = [0.0];
                 g(&[x], &[y], &mut one);
-                out.fill(one[0]);
+                memory::fill(out, one[0]);
             }
-            (Arg::Vec(x), Arg::Vec(y)) => g(x, y, out),
+            (Arg::Vec(x), Arg::Vec(y)) => g(x, y, memory::init_block(out)),
             (Arg::Vec(x), Arg::Scalar(y)) => SPREAD.with_borrow_mut(|buf| {
                 buf.clear();
                 buf.resize(n, y);
-                g(x, buf, out);
+                g(x, buf, memory::init_block(out));
             }),
             (Arg::Scalar(x), Arg::Vec(y)) => SPREAD.with_borrow_mut(|buf| {
                 buf.clear();
                 buf.resize(n, x);
-                g(buf, y, out);
+                g(buf, y, memory::init_block(out));
             }),
         },
     }
@@ -392,6 +394,191 @@ pub fn select(opcode: Opcode, ret: DType, args: &[DType]) -> Kernel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::program::{Fused, Operand};
+    use crate::types::Scalar;
+    use crate::vm::{Binding, Pools, Prim, Slice};
+    use std::mem::MaybeUninit;
+
+    /// Operand values of every dtype: element `i` of a block, or the
+    /// value of a scalar operand.
+    struct Operands {
+        bool_: Vec<bool>,
+        i32_: Vec<i32>,
+        i64_: Vec<i64>,
+        f32_: Vec<f32>,
+        f64_: Vec<f64>,
+        c128: Vec<Complex64>,
+        bytes: Vec<u8>,
+    }
+
+    /// Byte-string width of [`Operands::bytes`].
+    const WIDTH: usize = 3;
+
+    impl Operands {
+        fn new(n: usize) -> Operands {
+            let x = |i: usize| 0.25 + (i % 13) as f64 * 0.125;
+            Operands {
+                bool_: (0..n).map(|i| i % 3 == 0).collect(),
+                i32_: (0..n).map(|i| (i % 11) as i32 - 4).collect(),
+                i64_: (0..n).map(|i| (i % 9) as i64 - 3).collect(),
+                f32_: (0..n).map(|i| x(i) as f32).collect(),
+                f64_: (0..n).map(x).collect(),
+                c128: (0..n).map(|i| Complex64::new(x(i), 0.5 - x(i))).collect(),
+                bytes: (0..n * WIDTH).map(|i| b"abcab"[i % 5]).collect(),
+            }
+        }
+
+        fn binding(&self, d: DType, scalar: bool) -> Binding<'_> {
+            if scalar {
+                let i = self.bool_.len() / 2;
+                return Binding::Scalar(match d {
+                    DType::Bool => Scalar::Bool(self.bool_[i]),
+                    DType::Int32 => Scalar::Int32(self.i32_[i]),
+                    DType::Int64 => Scalar::Int64(self.i64_[i]),
+                    DType::Float32 => Scalar::Float32(self.f32_[i]),
+                    DType::Float64 => Scalar::Float64(self.f64_[i]),
+                    DType::Complex128 => Scalar::Complex128(self.c128[i]),
+                    DType::Bytes => Scalar::Bytes(self.bytes[..WIDTH].to_vec()),
+                });
+            }
+            Binding::Direct(match d {
+                DType::Bool => Slice::Bool(&self.bool_),
+                DType::Int32 => Slice::Int32(&self.i32_),
+                DType::Int64 => Slice::Int64(&self.i64_),
+                DType::Float32 => Slice::Float32(&self.f32_),
+                DType::Float64 => Slice::Float64(&self.f64_),
+                DType::Complex128 => Slice::Complex128(&self.c128),
+                DType::Bytes => Slice::Bytes(&self.bytes, WIDTH),
+            })
+        }
+    }
+
+    /// Runs `kernel` over a block of `n` elements into an output of type
+    /// `T` whose every element was `poison` before, and returns it.
+    fn output_after<T: Prim + Element>(
+        kernel: Kernel,
+        ins: &Instr,
+        bindings: &[Binding<'_>],
+        n: usize,
+        poison: T,
+    ) -> Vec<T> {
+        let mut out = vec![MaybeUninit::new(poison); n];
+        let mut temps = Pools::default();
+        let mut frame = Frame {
+            len: n,
+            offset: 0,
+            bindings,
+            gather: &Pools::default(),
+            consts: &[],
+            temps: &mut temps,
+            out: Some(T::out(&mut out)),
+            to_output: true,
+        };
+        kernel(&mut frame, ins);
+        assert!(
+            frame.out.is_some(),
+            "{} gave back the output",
+            ins.signature()
+        );
+        out.into_iter()
+            // SAFETY: every element was initialised with `poison` and
+            // kernels write only values.
+            .map(|x| unsafe { x.assume_init() })
+            .collect()
+    }
+
+    /// Runs `kernel` twice over output memory filled with two different
+    /// values, and asserts that it wrote the same value into every
+    /// element both times: it wrote the whole destination.  (Fresh
+    /// results are not initialised before the last instruction writes
+    /// them, so a kernel that skipped an element would leave memory
+    /// uninitialised.)
+    fn assert_writes_all(kernel: Kernel, ins: &Instr, bindings: &[Binding<'_>], n: usize) {
+        fn check<T: Prim + Element + PartialEq + std::fmt::Debug>(
+            kernel: Kernel,
+            ins: &Instr,
+            bindings: &[Binding<'_>],
+            n: usize,
+            poisons: (T, T),
+        ) {
+            let a = output_after(kernel, ins, bindings, n, poisons.0);
+            let b = output_after(kernel, ins, bindings, n, poisons.1);
+            for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+                // NaN results compare by bits.
+                let same = x == y || format!("{x:?}") == format!("{y:?}");
+                assert!(
+                    same,
+                    "{} left element {i} of {n}: {x:?} vs {y:?}",
+                    ins.signature()
+                );
+            }
+        }
+        let c = |v: f64| Complex64::new(v, -v);
+        match ins.dtype {
+            DType::Bool => check(kernel, ins, bindings, n, (false, true)),
+            DType::Int32 => check(kernel, ins, bindings, n, (-7i32, 123_456)),
+            DType::Int64 => check(kernel, ins, bindings, n, (-7i64, 1 << 40)),
+            DType::Float32 => check(kernel, ins, bindings, n, (-7.5f32, 1.0e30)),
+            DType::Float64 => check(kernel, ins, bindings, n, (-7.5f64, 1.0e300)),
+            DType::Complex128 => check(kernel, ins, bindings, n, (c(-7.5), c(1.0e300))),
+            DType::Bytes => unreachable!("byte strings are never written to the output"),
+        }
+    }
+
+    /// Every kernel writes every element of its destination, for every
+    /// operand form and block lengths with and without a partial vector.
+    #[test]
+    fn every_kernel_writes_its_whole_destination() {
+        let mut cases: Vec<(Opcode, DType, Vec<DType>)> = Vec::new();
+        for &op in OpName::ALL {
+            for sig in op.signatures() {
+                let mut codes = sig.chars().map(|c| DType::from_code(c).unwrap());
+                let ret = codes.next().unwrap();
+                cases.push((Opcode::Op(op), ret, codes.collect()));
+            }
+        }
+        for from in DType::ALL {
+            for &to in from.upcasts().iter().skip(1) {
+                cases.push((Opcode::Cast, to, vec![from]));
+            }
+        }
+        for k in [Fused::MulAdd, Fused::MulSub, Fused::SubMul, Fused::MulMul] {
+            for d in [DType::Int32, DType::Int64, DType::Float32, DType::Float64] {
+                cases.push((Opcode::Fused(k), d, vec![d; 3]));
+            }
+        }
+        let mut checked = 0;
+        for n in [1usize, 7, 37, 512] {
+            let values = Operands::new(n);
+            for (opcode, ret, args) in &cases {
+                if *ret == DType::Bytes {
+                    continue;
+                }
+                let kernel = select(*opcode, *ret, args);
+                let ins = Instr {
+                    opcode: *opcode,
+                    dtype: *ret,
+                    dst: Operand::Temp(0),
+                    args: (0..args.len() as u32).map(Operand::Input).collect(),
+                    arg_dtypes: args.clone(),
+                    kernel,
+                    user: None,
+                };
+                // Every operand an array; every operand a scalar; the
+                // first a scalar and the others arrays.
+                for form in 0..3 {
+                    let bindings: Vec<Binding<'_>> = args
+                        .iter()
+                        .enumerate()
+                        .map(|(j, &d)| values.binding(d, form == 1 || (form == 2 && j == 0)))
+                        .collect();
+                    assert_writes_all(kernel, &ins, &bindings, n);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1000, "only {checked} cases");
+    }
 
     /// Every signature in the table has a kernel (select panics otherwise).
     #[test]

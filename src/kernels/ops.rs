@@ -21,6 +21,7 @@
 //! for bit) several lanes at a time.
 
 use super::divide::FloorByConstant;
+use super::memory::{self, Slot};
 use super::{complex, hyperbolic, simd};
 use crate::vm::Arg;
 use num_complex::Complex64 as C;
@@ -30,16 +31,16 @@ pub trait Unary<A: Copy, R: Copy> {
     /// The result for one element.
     fn apply(a: A) -> R;
 
-    /// The results for a block (`out.len()` elements).
+    /// The results for a block: writes every element of `out`.
     #[inline]
-    fn run(out: &mut [R], a: Arg<'_, A>) {
+    fn run<S: Slot<R>>(out: &mut [S], a: Arg<'_, A>) {
         match a {
             Arg::Vec(x) => {
                 for (o, &x) in out.iter_mut().zip(x) {
-                    *o = Self::apply(x);
+                    o.put(Self::apply(x));
                 }
             }
-            Arg::Scalar(x) => out.fill(Self::apply(x)),
+            Arg::Scalar(x) => memory::fill(out, Self::apply(x)),
         }
     }
 }
@@ -49,9 +50,9 @@ pub trait Binary<A: Copy, B: Copy, R: Copy> {
     /// The result for one element.
     fn apply(a: A, b: B) -> R;
 
-    /// The results for a block (`out.len()` elements).
+    /// The results for a block: writes every element of `out`.
     #[inline]
-    fn run(out: &mut [R], a: Arg<'_, A>, b: Arg<'_, B>) {
+    fn run<S: Slot<R>>(out: &mut [S], a: Arg<'_, A>, b: Arg<'_, B>) {
         map2(out, a, b, Self::apply);
     }
 }
@@ -59,8 +60,8 @@ pub trait Binary<A: Copy, B: Copy, R: Copy> {
 /// Applies `f` element-wise, with a loop per operand form (so that each
 /// loop is a plain zip the compiler can vectorise).
 #[inline(always)]
-pub fn map2<A: Copy, B: Copy, R: Copy>(
-    out: &mut [R],
+pub fn map2<A: Copy, B: Copy, R: Copy, S: Slot<R>>(
+    out: &mut [S],
     a: Arg<'_, A>,
     b: Arg<'_, B>,
     f: impl Fn(A, B) -> R,
@@ -68,20 +69,20 @@ pub fn map2<A: Copy, B: Copy, R: Copy>(
     match (a, b) {
         (Arg::Vec(x), Arg::Vec(y)) => {
             for ((o, &x), &y) in out.iter_mut().zip(x).zip(y) {
-                *o = f(x, y);
+                o.put(f(x, y));
             }
         }
         (Arg::Vec(x), Arg::Scalar(y)) => {
             for (o, &x) in out.iter_mut().zip(x) {
-                *o = f(x, y);
+                o.put(f(x, y));
             }
         }
         (Arg::Scalar(x), Arg::Vec(y)) => {
             for (o, &y) in out.iter_mut().zip(y) {
-                *o = f(x, y);
+                o.put(f(x, y));
             }
         }
-        (Arg::Scalar(x), Arg::Scalar(y)) => out.fill(f(x, y)),
+        (Arg::Scalar(x), Arg::Scalar(y)) => memory::fill(out, f(x, y)),
     }
 }
 
@@ -90,8 +91,8 @@ pub fn map2<A: Copy, B: Copy, R: Copy>(
 /// slice or a scalar, so each of the eight loops is branch-free and free of
 /// bounds checks, and LLVM vectorises it.
 #[inline(always)]
-pub fn map3<A: Copy, B: Copy, C3: Copy, R: Copy>(
-    out: &mut [R],
+pub fn map3<A: Copy, B: Copy, C3: Copy, R: Copy, S: Slot<R>>(
+    out: &mut [S],
     a: Arg<'_, A>,
     b: Arg<'_, B>,
     c: Arg<'_, C3>,
@@ -109,8 +110,8 @@ pub fn map3<A: Copy, B: Copy, C3: Copy, R: Copy>(
 
 /// [`map3`] with the first operand resolved.
 #[inline(always)]
-fn map3_b<A: Copy, B: Copy, C3: Copy, R: Copy>(
-    out: &mut [R],
+fn map3_b<A: Copy, B: Copy, C3: Copy, R: Copy, S: Slot<R>>(
+    out: &mut [S],
     a: impl Fn(usize) -> A,
     b: Arg<'_, B>,
     c: Arg<'_, C3>,
@@ -128,8 +129,8 @@ fn map3_b<A: Copy, B: Copy, C3: Copy, R: Copy>(
 
 /// [`map3`] with the first two operands resolved.
 #[inline(always)]
-fn map3_c<A: Copy, B: Copy, C3: Copy, R: Copy>(
-    out: &mut [R],
+fn map3_c<A: Copy, B: Copy, C3: Copy, R: Copy, S: Slot<R>>(
+    out: &mut [S],
     a: impl Fn(usize) -> A,
     b: impl Fn(usize) -> B,
     c: Arg<'_, C3>,
@@ -140,12 +141,12 @@ fn map3_c<A: Copy, B: Copy, C3: Copy, R: Copy>(
         Arg::Vec(z) => {
             let z = &z[..n];
             for (i, o) in out.iter_mut().enumerate() {
-                *o = f(a(i), b(i), z[i]);
+                o.put(f(a(i), b(i), z[i]));
             }
         }
         Arg::Scalar(z) => {
             for (i, o) in out.iter_mut().enumerate() {
-                *o = f(a(i), b(i), z);
+                o.put(f(a(i), b(i), z));
             }
         }
     }
@@ -244,7 +245,7 @@ macro_rules! unary {
                 $body
             }
             #[inline]
-            fn run(out: &mut [$r], a: Arg<'_, $t>) {
+            fn run<S: Slot<$r>>(out: &mut [S], a: Arg<'_, $t>) {
                 match a {
                     Arg::Vec(x) => $kernel(out, x),
                     // Through the kernel too, so that a value does not
@@ -252,7 +253,7 @@ macro_rules! unary {
                     Arg::Scalar(x) => {
                         let mut one = [x];
                         $kernel(&mut one, &[x]);
-                        out.fill(one[0])
+                        memory::fill(out, one[0])
                     }
                 }
             }
@@ -280,7 +281,7 @@ macro_rules! binary {
                 $body
             }
             #[inline]
-            fn run(out: &mut [$r], a: Arg<'_, $t>, b: Arg<'_, $u>) {
+            fn run<S: Slot<$r>>(out: &mut [S], a: Arg<'_, $t>, b: Arg<'_, $u>) {
                 $kernel(out, a, b)
             }
         }
@@ -334,7 +335,7 @@ macro_rules! int_ops {
                 let q = a.wrapping_div(b);
                 if a.wrapping_rem(b) != 0 && ((a < 0) != (b < 0)) { q.wrapping_sub(1) } else { q }
             }
-            fn run(out: &mut [$t], a: Arg<'_, $t>, b: Arg<'_, $t>) {
+            fn run<S: Slot<$t>>(out: &mut [S], a: Arg<'_, $t>, b: Arg<'_, $t>) {
                 match (a, b) {
                     (Arg::Vec(x), Arg::Scalar(d)) if d != 0 && d != -1 => {
                         <$t as FloorByConstant>::floor_by(out, x, d, true)
@@ -352,7 +353,7 @@ macro_rules! int_ops {
                 let r = a.wrapping_rem(b);
                 if r != 0 && ((r < 0) != (b < 0)) { r.wrapping_add(b) } else { r }
             }
-            fn run(out: &mut [$t], a: Arg<'_, $t>, b: Arg<'_, $t>) {
+            fn run<S: Slot<$t>>(out: &mut [S], a: Arg<'_, $t>, b: Arg<'_, $t>) {
                 match (a, b) {
                     (Arg::Vec(x), Arg::Scalar(d)) if d != 0 && d != -1 => {
                         <$t as FloorByConstant>::floor_by(out, x, d, false)

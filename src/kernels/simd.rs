@@ -61,6 +61,7 @@
 //! loop, which is as fast or faster there.  Guard thresholds that depend
 //! on FMA are chosen with `cfg!(target_feature = "fma")`.
 
+use super::memory::{self, Slot};
 use crate::vm::Arg;
 use wide::{f64x8, u64x8};
 
@@ -1439,7 +1440,7 @@ trait Elem: Copy + 'static {
     /// float32 cores flag every lane whose float32 result could differ
     /// from glibc's in `bad` themselves (non-finite inputs, NaN, infinite
     /// and subnormal results), so float32 stores screen nothing more.
-    fn store(out: &mut [Self], r: V, bad: V) -> u32;
+    fn store<S: Slot<Self>>(out: &mut [S], r: V, bad: V) -> u32;
 }
 
 impl Elem for f64 {
@@ -1448,8 +1449,8 @@ impl Elem for f64 {
         V::new(x.try_into().expect("eight lanes"))
     }
     #[inline(always)]
-    fn store(out: &mut [f64], r: V, bad: V) -> u32 {
-        out.copy_from_slice(r.as_array());
+    fn store<S: Slot<f64>>(out: &mut [S], r: V, bad: V) -> u32 {
+        memory::copy(out, r.as_array());
         (bad | r.is_nan()).to_bitmask()
     }
 }
@@ -1464,10 +1465,10 @@ impl Elem for f32 {
         V::new(a)
     }
     #[inline(always)]
-    fn store(out: &mut [f32], r: V, bad: V) -> u32 {
+    fn store<S: Slot<f32>>(out: &mut [S], r: V, bad: V) -> u32 {
         let rs = r.to_array();
         for (o, &v) in out.iter_mut().zip(rs.iter()) {
-            *o = v as f32;
+            o.put(v as f32);
         }
         bad.to_bitmask()
     }
@@ -1479,7 +1480,12 @@ impl Elem for f32 {
 /// (blocks of strided inputs, 1-element arrays and 0-d inputs end in other
 /// places than contiguous blocks).
 #[inline(always)]
-fn unary<T: Elem>(out: &mut [T], x: &[T], core: impl Fn(V) -> (V, V), scalar: impl Fn(T) -> T) {
+fn unary<T: Elem, S: Slot<T>>(
+    out: &mut [S],
+    x: &[T],
+    core: impl Fn(V) -> (V, V),
+    scalar: impl Fn(T) -> T,
+) {
     assert_eq!(out.len(), x.len(), "output and input lengths differ");
     let mut oc = out.chunks_exact_mut(LANES);
     let mut xc = x.chunks_exact(LANES);
@@ -1502,7 +1508,7 @@ fn unary<T: Elem>(out: &mut [T], x: &[T], core: impl Fn(V) -> (V, V), scalar: im
         if redo != 0 {
             fix1(&mut o, &xs, redo, &scalar);
         }
-        oc.into_remainder().copy_from_slice(&o[..rest.len()]);
+        memory::copy(oc.into_remainder(), &o[..rest.len()]);
     }
 }
 
@@ -1515,10 +1521,10 @@ fn lanes_below(len: usize) -> u32 {
 /// Recomputes the lanes of `mask` with the scalar function.
 #[cold]
 #[inline(never)]
-fn fix1<T: Copy>(o: &mut [T], xs: &[T], mask: u32, scalar: &impl Fn(T) -> T) {
+fn fix1<T: Copy, S: Slot<T>>(o: &mut [S], xs: &[T], mask: u32, scalar: &impl Fn(T) -> T) {
     for (i, (o, &x)) in o.iter_mut().zip(xs).enumerate() {
         if mask >> i & 1 != 0 {
-            *o = scalar(x);
+            o.put(scalar(x));
         }
     }
 }
@@ -1527,8 +1533,8 @@ fn fix1<T: Copy>(o: &mut [T], xs: &[T], mask: u32, scalar: &impl Fn(T) -> T) {
 /// last elements run through the core padded to a full vector, and so
 /// does a pair of scalars.
 #[inline(always)]
-fn binary(
-    out: &mut [f64],
+fn binary<S: Slot<f64>>(
+    out: &mut [S],
     a: Arg<'_, f64>,
     b: Arg<'_, f64>,
     core: impl Fn(V, V) -> (V, V),
@@ -1551,19 +1557,21 @@ fn binary(
             Arg::Scalar(s) => [*s; LANES],
         }
     };
-    // Writes the results of the first `o.len()` lanes of `xs` and `ys`
-    // (eight lanes each) into `o`.
-    let vector = |o: &mut [f64], xs: &[f64], ys: &[f64]| {
+    // The results of the eight lanes of `xs` and `ys`, with the lanes to
+    // recompute with the scalar function already recomputed among the
+    // first `len`.
+    let vector = |xs: &[f64], ys: &[f64], len: usize| -> [f64; LANES] {
         let (x, y) = (
             V::new(xs.try_into().expect("eight lanes")),
             V::new(ys.try_into().expect("eight lanes")),
         );
         let (r, bad) = core(x, y);
-        o.copy_from_slice(&r.as_array()[..o.len()]);
-        let redo = (bad | r.is_nan()).to_bitmask() & lanes_below(o.len());
+        let mut o = r.to_array();
+        let redo = (bad | r.is_nan()).to_bitmask() & lanes_below(len);
         if redo != 0 {
-            fix2(o, xs, ys, redo, &scalar);
+            fix2(&mut o, xs, ys, redo, &scalar);
         }
+        o
     };
     // The whole vectors, with one loop per operand form, reading the
     // operands as slices (as `unary` does: LLVM then loads each vector in
@@ -1576,35 +1584,31 @@ fn binary(
                 .zip(u.chunks_exact(LANES))
                 .zip(v.chunks_exact(LANES))
             {
-                vector(o, xs, ys);
+                memory::copy(o, &vector(xs, ys, LANES));
             }
         }
         (Arg::Vec(u), Arg::Scalar(t)) => {
             for (o, xs) in out_whole.zip(u.chunks_exact(LANES)) {
-                vector(o, xs, &[t; LANES]);
+                memory::copy(o, &vector(xs, &[t; LANES], LANES));
             }
         }
         (Arg::Scalar(s), Arg::Vec(v)) => {
             for (o, ys) in out_whole.zip(v.chunks_exact(LANES)) {
-                vector(o, &[s; LANES], ys);
+                memory::copy(o, &vector(&[s; LANES], ys, LANES));
             }
         }
         (Arg::Scalar(_), Arg::Scalar(_)) => {
             if n > 0 {
-                let mut one = [0.0];
-                vector(&mut one, &lanes(&a, 0, 1), &lanes(&b, 0, 1));
-                out.fill(one[0]);
+                let one = vector(&lanes(&a, 0, 1), &lanes(&b, 0, 1), 1);
+                memory::fill(out, one[0]);
             }
             return;
         }
     }
     if whole < n {
         let len = n - whole;
-        vector(
-            &mut out[whole..],
-            &lanes(&a, whole, len),
-            &lanes(&b, whole, len),
-        );
+        let r = vector(&lanes(&a, whole, len), &lanes(&b, whole, len), len);
+        memory::copy(&mut out[whole..], &r[..len]);
     }
 }
 
@@ -1629,7 +1633,7 @@ macro_rules! unary_kernels {
     ($t:ident: $($name:ident => $core:ident, $std:ident, $sse2:expr, $doc:expr;)*) => {$(
         #[doc = concat!("`out[i] = ", $doc, "(x[i])`, as glibc computes it; `out` and `x` must have",
             " the same length.")]
-        pub fn $name(out: &mut [$t], x: &[$t]) {
+        pub fn $name<S: super::Slot<$t>>(out: &mut [S], x: &[$t]) {
             if super::FMA || $sse2 {
                 super::unary(out, x, super::core::$core, $t::$std);
             } else {
@@ -1640,22 +1644,23 @@ macro_rules! unary_kernels {
     (scalar $t:ident: $($name:ident => $std:path, $doc:expr;)*) => {$(
         #[doc = concat!("`out[i] = ", $doc, "(x[i])`, the scalar C library loop; `out` and `x`",
             " must have the same length.")]
-        pub fn $name(out: &mut [$t], x: &[$t]) {
+        pub fn $name<S: super::Slot<$t>>(out: &mut [S], x: &[$t]) {
             super::scalar(out, x, $std);
         }
     )*};
 }
 
 /// The scalar loop.
-fn scalar<T: Copy>(out: &mut [T], x: &[T], f: impl Fn(T) -> T) {
+fn scalar<T: Copy, S: Slot<T>>(out: &mut [S], x: &[T], f: impl Fn(T) -> T) {
     assert_eq!(out.len(), x.len(), "output and input lengths differ");
     for (o, &x) in out.iter_mut().zip(x) {
-        *o = f(x);
+        o.put(f(x));
     }
 }
 
 /// float64 kernels: within 4 ULP of glibc, same special values.
 pub mod f64 {
+    use crate::kernels::memory::Slot;
     use crate::vm::Arg;
 
     unary_kernels! { f64:
@@ -1677,14 +1682,14 @@ pub mod f64 {
     }
 
     /// `out[i] = atan2(y[i], x[i])`; slices must have `out`'s length.
-    pub fn arctan2(out: &mut [f64], y: Arg<'_, f64>, x: Arg<'_, f64>) {
+    pub fn arctan2<S: Slot<f64>>(out: &mut [S], y: Arg<'_, f64>, x: Arg<'_, f64>) {
         super::binary(out, y, x, super::core::atan2, f64::atan2);
     }
 
     /// `out[i] = pow(x[i], y[i])`; slices must have `out`'s length.  In
     /// builds without FMA this is the scalar loop (wide's `powf_simd` is
     /// neither accurate nor faster there).
-    pub fn pow(out: &mut [f64], x: Arg<'_, f64>, y: Arg<'_, f64>) {
+    pub fn pow<S: Slot<f64>>(out: &mut [S], x: Arg<'_, f64>, y: Arg<'_, f64>) {
         if super::FMA {
             super::binary(out, x, y, super::core::pow, f64::powf);
         } else {
@@ -1697,6 +1702,7 @@ pub mod f64 {
 /// `sin` and `cos` have vector cores; the others are the scalar loop (see
 /// the module docs), so that both modules offer the same set of functions.
 pub mod f32 {
+    use crate::kernels::memory::Slot;
     use crate::vm::Arg;
 
     unary_kernels! { f32:
@@ -1722,13 +1728,13 @@ pub mod f32 {
 
     /// `out[i] = atan2f(y[i], x[i])`, the scalar loop; slices must have
     /// `out`'s length.
-    pub fn arctan2(out: &mut [f32], y: Arg<'_, f32>, x: Arg<'_, f32>) {
+    pub fn arctan2<S: Slot<f32>>(out: &mut [S], y: Arg<'_, f32>, x: Arg<'_, f32>) {
         crate::kernels::ops::map2(out, y, x, f32::atan2);
     }
 
     /// `out[i] = powf(x[i], y[i])`, the scalar loop; slices must have
     /// `out`'s length.
-    pub fn pow(out: &mut [f32], x: Arg<'_, f32>, y: Arg<'_, f32>) {
+    pub fn pow<S: Slot<f32>>(out: &mut [S], x: Arg<'_, f32>, y: Arg<'_, f32>) {
         crate::kernels::ops::map2(out, x, y, f32::powf);
     }
 }
